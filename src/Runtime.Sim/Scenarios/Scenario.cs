@@ -1,0 +1,104 @@
+using VinzVault.Protocol.Core;
+
+namespace VinzVault.Runtime.Sim.Scenarios;
+
+/// <summary>
+/// A simulated datacenter run: what to build, what to break, for how long, from which seed.
+/// Loaded from <c>sim-scenarios/*.json</c> by <see cref="ScenarioLoader"/>; every field has a default.
+/// </summary>
+public sealed record Scenario
+{
+    public string Name { get; init; } = "unnamed";
+    public ulong Seed { get; init; } = 1;
+    public Micros Duration { get; init; } = Micros.FromSeconds(60);
+    /// <summary>Virtual time between metric samples (chart resolution).</summary>
+    public Micros SampleInterval { get; init; } = Micros.FromSeconds(1);
+    public TopologySpec Topology { get; init; } = new();
+    public NetworkSpec Network { get; init; } = new();
+    public DiskSpec Disk { get; init; } = new();
+    public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
+    public ChurnSpec? Churn { get; init; }
+    public ProtocolSpec Protocol { get; init; } = new();
+}
+
+/// <summary>Datacenters, racks and hosts. Hosts are spread round-robin over datacenters, then filled rack by rack.</summary>
+public sealed record TopologySpec
+{
+    public int Hosts { get; init; } = 16;
+    public int Datacenters { get; init; } = 1;
+    public int HostsPerRack { get; init; } = 16;
+}
+
+/// <summary>Link model. Latencies are one-way means per link class; jitter is a fraction of the mean.</summary>
+public sealed record NetworkSpec
+{
+    public Micros SameRack { get; init; } = new(100);
+    public Micros SameDatacenter { get; init; } = new(250);
+    public Micros CrossDatacenter { get; init; } = Micros.FromMillis(20);
+    public double Jitter { get; init; } = 0.1;
+    /// <summary>Probability that a message is dropped.</summary>
+    public double Loss { get; init; }
+    /// <summary>Probability that a message is delivered twice.</summary>
+    public double Duplicate { get; init; }
+    /// <summary>Probability that a message is held back by up to <see cref="ReorderDelay"/> extra, overtaking later ones.</summary>
+    public double Reorder { get; init; }
+    public Micros ReorderDelay { get; init; } = Micros.FromMillis(5);
+}
+
+/// <summary>In-memory disk model of each host.</summary>
+public sealed record DiskSpec
+{
+    public Micros ReadLatency { get; init; } = new(100);
+    public Micros WriteLatency { get; init; } = new(50);
+    public Micros SyncLatency { get; init; } = Micros.FromMillis(1);
+    /// <summary>Probability that an operation completes with an I/O error.</summary>
+    public double FailRate { get; init; }
+    /// <summary>Probability that an operation takes ten times its latency (a slow disk moment).</summary>
+    public double DelayRate { get; init; }
+    /// <summary>On a crash, probability that each unsynced write is lost entirely.</summary>
+    public double LoseUnsyncedOnCrash { get; init; } = 1.0;
+    /// <summary>On a crash, probability that an unsynced write that is kept is torn (only a prefix persists).</summary>
+    public double TearOnCrash { get; init; }
+}
+
+public enum FaultKind { Crash, Loss, Partition }
+public enum PartitionScope { Rack, Datacenter, Random }
+
+/// <summary>
+/// One scheduled fault. Crash: <see cref="Count"/> random live hosts crash and restart after
+/// <see cref="Duration"/> (never, when null). Loss: hosts are lost for good (disk gone). Partition: a rack,
+/// a datacenter or a random set is cut off for <see cref="Duration"/>; one-way drops only traffic leaving the set.
+/// </summary>
+public sealed record FaultSpec
+{
+    public FaultKind Kind { get; init; }
+    public Micros At { get; init; }
+    public Micros? Duration { get; init; }
+    /// <summary>Hosts affected by crash/loss; for a random partition, the size of the cut-off set.</summary>
+    public int Count { get; init; } = 1;
+    /// <summary>Alternative to Count: a fraction of the hosts (0..1). Wins over Count when set.</summary>
+    public double? Fraction { get; init; }
+    public PartitionScope Scope { get; init; } = PartitionScope.Rack;
+    public bool OneWay { get; init; }
+}
+
+public enum SessionDistribution { Exponential, Pareto }
+
+/// <summary>Host churn: each host stays for a session drawn from the distribution, leaves (crash), and comes back after an offline time.</summary>
+public sealed record ChurnSpec
+{
+    public SessionDistribution Distribution { get; init; } = SessionDistribution.Exponential;
+    public Micros MeanSession { get; init; } = Micros.FromSeconds(174 * 60);
+    /// <summary>Pareto shape; 1 &lt; alpha, smaller is heavier-tailed.</summary>
+    public double Alpha { get; init; } = 2.0;
+    public Micros MeanOffline { get; init; } = Micros.FromSeconds(174 * 60);
+    /// <summary>Churn stops here (the liveness phase follows); null means it runs to the end.</summary>
+    public Micros? StopAt { get; init; }
+}
+
+/// <summary>Which protocol the hosts run and its options.</summary>
+public sealed record ProtocolSpec
+{
+    public string Kind { get; init; } = "ping";
+    public Micros PingPeriod { get; init; } = Micros.FromSeconds(1);
+}
