@@ -40,13 +40,24 @@ public sealed class ScenarioLoaderTests
         Topology = new() { Hosts = 48, Datacenters = 3, HostsPerRack = 8 },
         Network = new()
         {
-            SameRack = new(50), SameDatacenter = new(300), CrossDatacenter = Micros.FromMillis(35), Jitter = 0.2,
-            Loss = 0.01, Duplicate = 0.002, Reorder = 0.03, ReorderDelay = Micros.FromMillis(7),
+            SameRack = new(50),
+            SameDatacenter = new(300),
+            CrossDatacenter = Micros.FromMillis(35),
+            Jitter = 0.2,
+            Loss = 0.01,
+            Duplicate = 0.002,
+            Reorder = 0.03,
+            ReorderDelay = Micros.FromMillis(7),
         },
         Disk = new()
         {
-            ReadLatency = new(80), WriteLatency = new(60), SyncLatency = Micros.FromMillis(2), FailRate = 0.001,
-            DelayRate = 0.05, LoseUnsyncedOnCrash = 0.5, TearOnCrash = 0.25,
+            ReadLatency = new(80),
+            WriteLatency = new(60),
+            SyncLatency = Micros.FromMillis(2),
+            FailRate = 0.001,
+            DelayRate = 0.05,
+            LoseUnsyncedOnCrash = 0.5,
+            TearOnCrash = 0.25,
         },
         Faults =
         [
@@ -55,8 +66,11 @@ public sealed class ScenarioLoaderTests
         ],
         Churn = new()
         {
-            Distribution = SessionDistribution.Pareto, MeanSession = Micros.FromSeconds(1800), Alpha = 1.5,
-            MeanOffline = Micros.FromSeconds(600), StopAt = Micros.FromSeconds(3600),
+            Distribution = SessionDistribution.Pareto,
+            MeanSession = Micros.FromSeconds(1800),
+            Alpha = 1.5,
+            MeanOffline = Micros.FromSeconds(600),
+            StopAt = Micros.FromSeconds(3600),
         },
         Protocol = new() { Kind = "ping", PingPeriod = Micros.FromMillis(250) },
     };
