@@ -51,7 +51,9 @@ public static partial class ScenarioLoader
             string reason = e.Message;
             int at = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
             if (at >= 0) reason = reason[..at];
-            return ScenarioResult.Failed($"{sourceName}: invalid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: {reason}");
+            // A duplicate key is reported without a position.
+            string where = e.LineNumber is long line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
+            return ScenarioResult.Failed($"{sourceName}: invalid JSON{where}: {reason}");
         }
         using (document)
         {

@@ -82,7 +82,7 @@ public static class Units
         decimal product = amount > (decimal)long.MaxValue / scale ? decimal.MaxValue : amount * scale;
         if (product > long.MaxValue)
         {
-            error = $"'{text}' is too large; the largest {set.What} is {Format(long.MaxValue, set)}";
+            error = $"'{text}' is too large; at most {long.MaxValue / scale}{suffix}";
             return false;
         }
         if (product != decimal.Truncate(product))
