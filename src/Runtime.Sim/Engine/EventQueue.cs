@@ -25,9 +25,9 @@ internal struct SimEvent
 /// </summary>
 internal sealed class EventQueue
 {
-    private const int Buckets = 4096;
+    private const int Buckets = 1 << 12;
     private readonly long _width;
-    private readonly SimEvent[][] _wheel = new SimEvent[Buckets][];
+    private readonly SimEvent[]?[] _wheel = new SimEvent[Buckets][];
     private readonly int[] _fill = new int[Buckets];
     private readonly EventHeap _near = new();
     private readonly EventHeap _far = new();
@@ -35,11 +35,13 @@ internal sealed class EventQueue
     private long _curStart;
     private long _seq;
 
-    /// <param name="bucketWidth">Microseconds per bucket; the horizon is 4,096 buckets.</param>
+    /// <param name="bucketWidth">
+    /// Microseconds per bucket. 64 us keeps the near heap small at 100,000 hosts; with 65,536 buckets the
+    /// horizon is about 4 s, past the usual protocol timers, so few events take the far heap.
+    /// </param>
     public EventQueue(long bucketWidth = 1000)
     {
         _width = bucketWidth;
-        for (int i = 0; i < Buckets; i++) _wheel[i] = new SimEvent[16];
     }
 
     public long Count => _near.Count + _far.Count + _inWheel;
@@ -52,7 +54,8 @@ internal sealed class EventQueue
         if (e.Time >= _curStart + Buckets * _width) { _far.Push(ref e); return; }
         int b = (int)(e.Time / _width % Buckets);
         ref var bucket = ref _wheel[b];
-        if (_fill[b] == bucket.Length) Array.Resize(ref bucket, bucket.Length * 2);
+        if (bucket is null) bucket = new SimEvent[8];
+        else if (_fill[b] == bucket.Length) Array.Resize(ref bucket, bucket.Length * 2);
         bucket[_fill[b]++] = e;
         _inWheel++;
     }
@@ -82,11 +85,14 @@ internal sealed class EventQueue
             else _curStart += _width;
             long nearEnd = _curStart + _width;
             int b = (int)(_curStart / _width % Buckets);
-            var bucket = _wheel[b];
-            for (int i = 0; i < _fill[b]; i++) _near.Push(ref bucket[i]);
-            _inWheel -= _fill[b];
-            Array.Clear(bucket, 0, _fill[b]);
-            _fill[b] = 0;
+            if (_fill[b] > 0)
+            {
+                var bucket = _wheel[b]!;
+                for (int i = 0; i < _fill[b]; i++) _near.Push(ref bucket[i]);
+                _inWheel -= _fill[b];
+                Array.Clear(bucket, 0, _fill[b]);
+                _fill[b] = 0;
+            }
             while (_far.Count > 0 && _far.PeekTime < nearEnd)
             {
                 var e = _far.Pop();
