@@ -25,7 +25,7 @@ internal struct SimEvent
 /// </summary>
 internal sealed class EventQueue
 {
-    private const int Buckets = 1 << 12;
+    private const int Buckets = 1 << 15;
     private readonly long _width;
     private readonly SimEvent[]?[] _wheel = new SimEvent[Buckets][];
     private readonly int[] _fill = new int[Buckets];
@@ -39,7 +39,7 @@ internal sealed class EventQueue
     /// Microseconds per bucket. 64 us keeps the near heap small at 100,000 hosts; with 65,536 buckets the
     /// horizon is about 4 s, past the usual protocol timers, so few events take the far heap.
     /// </param>
-    public EventQueue(long bucketWidth = 1000)
+    public EventQueue(long bucketWidth = 100)
     {
         _width = bucketWidth;
     }
