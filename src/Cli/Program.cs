@@ -1,1 +1,6 @@
-return 0;
+using System.CommandLine;
+using VinzVault.Cli;
+
+var root = new RootCommand("VinzVault: highly available block storage for virtual machines");
+root.Subcommands.Add(NodeCommand.Build());
+return await root.Parse(args).InvokeAsync();
