@@ -92,13 +92,26 @@ internal sealed partial class PeerLink
                 }
                 finally
                 {
-                    if (stream is not null) await stream.DisposeAsync();
+                    if (stream is not null) await CloseQuietlyAsync(stream);
                 }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Shutting down: queued frames are dropped, as they would be by a crash.
+        }
+    }
+
+    /// <summary>Closing flushes the write buffer, which throws on a broken connection; the failure is already handled.</summary>
+    private static async Task CloseQuietlyAsync(Stream stream)
+    {
+        try
+        {
+            await stream.DisposeAsync();
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            // The socket is closed either way.
         }
     }
 
