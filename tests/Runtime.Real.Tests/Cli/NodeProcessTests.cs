@@ -6,9 +6,11 @@ using VinzVault.Runtime.Real.Tests.Support;
 
 namespace VinzVault.Runtime.Real.Tests.Cli;
 
-public sealed class NodeProcessTests
+public sealed class NodeProcessTests : IDisposable
 {
     private readonly string _dir = Eventually.TempDirectory();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>A `vinzvault node run` child process and everything it printed.</summary>
     private sealed class NodeProcess : IDisposable

@@ -19,13 +19,14 @@ public sealed class NodeHostTests
     private sealed class Running : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
+        private readonly string _dir = Eventually.TempDirectory();
         private readonly Task _run;
 
         public Running(string name, IReadOnlyList<Address> peers, TestLog log)
         {
             var loggers = log.Factory();
             var transport = TcpTransport.Bind(new IPEndPoint(IPAddress.Loopback, 0), TransportOptions.Default, loggers.CreateLogger(name));
-            var store = new FileStore(Eventually.TempDirectory(), loggers.CreateLogger(name));
+            var store = new FileStore(_dir, loggers.CreateLogger(name));
             Host = new NodeHost(name, peers, ctx => new PingNode(ctx, new PingOptions(Micros.FromMillis(50))), transport, store, loggers,
                 NodeHostOptions.Default with { StatsPeriod = TimeSpan.Zero, Seed = 1 });
             _run = Host.RunAsync(_stop.Token);
@@ -37,6 +38,7 @@ public sealed class NodeHostTests
         {
             await _stop.CancelAsync();
             await _run;
+            Directory.Delete(_dir, recursive: true);
         }
     }
 

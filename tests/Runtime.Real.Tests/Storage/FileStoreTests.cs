@@ -6,9 +6,11 @@ using VinzVault.Runtime.Real.Tests.Support;
 
 namespace VinzVault.Runtime.Real.Tests.Storage;
 
-public sealed class FileStoreTests
+public sealed class FileStoreTests : IDisposable
 {
     private readonly string _dir = Eventually.TempDirectory();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>A started store and the completions it reports.</summary>
     private sealed class Running : IAsyncDisposable
