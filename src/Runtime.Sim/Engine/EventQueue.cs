@@ -29,6 +29,7 @@ internal sealed class EventQueue
     private readonly long _width;
     private readonly SimEvent[]?[] _wheel = new SimEvent[Buckets][];
     private readonly int[] _fill = new int[Buckets];
+    private readonly ulong[] _occupied = new ulong[Buckets / 64];
     private readonly EventHeap _near = new();
     private readonly EventHeap _far = new();
     private long _inWheel;
@@ -57,6 +58,7 @@ internal sealed class EventQueue
         if (bucket is null) bucket = new SimEvent[8];
         else if (_fill[b] == bucket.Length) Array.Resize(ref bucket, bucket.Length * 2);
         bucket[_fill[b]++] = e;
+        _occupied[b >> 6] |= 1UL << b;
         _inWheel++;
     }
 
@@ -71,27 +73,32 @@ internal sealed class EventQueue
         return _near.Pop();
     }
 
-    /// <summary>Moves the wheel forward until the near heap holds the earliest events.</summary>
+    /// <summary>Moves the wheel forward until the near heap holds the earliest events, skipping empty buckets by bitmap.</summary>
     private void Advance()
     {
         while (_near.Count == 0)
         {
-            if (_inWheel == 0)
+            long next = long.MaxValue;
+            if (_inWheel > 0)
             {
-                if (_far.Count == 0) return;
-                // Nothing near: jump straight to the far heap's first event.
-                _curStart = Math.Max(_curStart + _width, _far.PeekTime / _width * _width);
+                int from = (int)((_curStart / _width + 1) % Buckets);
+                int b = NextOccupied(from);
+                next = _curStart + _width * (1 + (b - from + Buckets) % Buckets);
             }
-            else _curStart += _width;
+            // Far events are never earlier than the window after the current one (they are pulled in as their window opens).
+            if (_far.Count > 0) next = Math.Min(next, _far.PeekTime / _width * _width);
+            if (next == long.MaxValue) return;
+            _curStart = next;
             long nearEnd = _curStart + _width;
-            int b = (int)(_curStart / _width % Buckets);
-            if (_fill[b] > 0)
+            int idx = (int)(_curStart / _width % Buckets);
+            if (_fill[idx] > 0)
             {
-                var bucket = _wheel[b]!;
-                for (int i = 0; i < _fill[b]; i++) _near.Push(ref bucket[i]);
-                _inWheel -= _fill[b];
-                Array.Clear(bucket, 0, _fill[b]);
-                _fill[b] = 0;
+                var bucket = _wheel[idx]!;
+                for (int i = 0; i < _fill[idx]; i++) _near.Push(ref bucket[i]);
+                _inWheel -= _fill[idx];
+                Array.Clear(bucket, 0, _fill[idx]);
+                _fill[idx] = 0;
+                _occupied[idx >> 6] &= ~(1UL << idx);
             }
             while (_far.Count > 0 && _far.PeekTime < nearEnd)
             {
@@ -99,6 +106,20 @@ internal sealed class EventQueue
                 _near.Push(ref e);
             }
         }
+    }
+
+    /// <summary>The first occupied bucket at or after <paramref name="from"/>, wrapping; the wheel must hold an event.</summary>
+    private int NextOccupied(int from)
+    {
+        int word = from >> 6;
+        ulong bits = _occupied[word] & (ulong.MaxValue << (from & 63));
+        for (int n = 0; n <= _occupied.Length; n++)
+        {
+            if (bits != 0) return (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+            word = (word + 1) % _occupied.Length;
+            bits = _occupied[word];
+        }
+        throw new InvalidOperationException("event wheel bitmap out of step with its count");
     }
 }
 
