@@ -32,9 +32,14 @@ public sealed partial class D1htNode
         if (_phase != Phase.Member) return;
         effects.SetTimer(new TimerKey(Timers.AntiEntropy), now + _theta * _options.AntiEntropyThetas);
         if (_table.Count < 2) return;
-        // Alternate neighbours so a bad link to one does not block repair.
-        var peer = ++_antiEntropyRound % 2 == 0 ? _table.Successor(_id, 1) : _table.Predecessor(_id, 1);
-        SendDigests(effects, peer.Address, new RingId(0), new RingId(ulong.MaxValue));
+        // Alternate neighbours so a bad link to one does not block repair; now and then a random host of the
+        // bootstrap list, because neighbours alone never hear from the other side of a healed partition.
+        long round = ++_antiEntropyRound;
+        var peers = _ctx.Peers;
+        Address peer = _options.AntiEntropyRandomEvery > 0 && round % _options.AntiEntropyRandomEvery == 0 && peers.Count > 1
+            ? peers[_rng.Next(peers.Count)]
+            : (round % 2 == 0 ? _table.Successor(_id, 1) : _table.Predecessor(_id, 1)).Address;
+        if (peer != _self) SendDigests(effects, peer, new RingId(0), new RingId(ulong.MaxValue));
     }
 
     private void SendDigests(Effects effects, Address to, RingId from, RingId last)

@@ -14,8 +14,9 @@ namespace VinzVault.Protocol.Membership;
 /// </summary>
 /// <remarks>
 /// Start-up: the node reads and bumps its durable incarnation. If the table it was given already holds it live at
-/// that incarnation (a ring formed by the runtime), it is a member at once; if the table is empty and it has no
-/// other peer, it founds a ring; otherwise it joins through <see cref="NodeContext.Peers"/>.
+/// that incarnation (a ring formed by the runtime), it is a member at once; if the table is empty and
+/// <c>found</c> was given (the first host of a new cluster), it founds a ring; otherwise it joins through
+/// <see cref="NodeContext.Peers"/>.
 /// </remarks>
 public sealed partial class D1htNode : INode
 {
@@ -37,12 +38,14 @@ public sealed partial class D1htNode : INode
     private readonly ThetaTuner _tuner;
     private readonly Address _self;
     private readonly RingId _id;
+    private readonly bool _found;
     private uint _incarnation;
     private Phase _phase;
     private Micros _theta;
 
-    public D1htNode(NodeContext ctx, D1htOptions options, IRoutingTable table, ID1htObserver? observer = null)
+    public D1htNode(NodeContext ctx, D1htOptions options, IRoutingTable table, ID1htObserver? observer = null, bool found = false)
     {
+        _found = found;
         _ctx = ctx;
         _options = options;
         _rng = new Prng(ctx.Seed);
@@ -150,7 +153,7 @@ public sealed partial class D1htNode : INode
     private void Boot(Micros now, Effects effects)
     {
         bool formed = _table.TryGetState(_id, out var mine) && mine.Joined && mine.Incarnation == _incarnation;
-        bool alone = _table.Count == 0 && !_ctx.Peers.Any(p => p != _self);
+        bool alone = _table.Count == 0 && _found;
         if (formed || alone)
         {
             if (alone) Apply(now, MembershipEvent.Join(Me), detected: true);
