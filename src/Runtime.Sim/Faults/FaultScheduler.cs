@@ -1,0 +1,137 @@
+using Microsoft.Extensions.Logging;
+using VinzVault.Protocol.Core;
+using VinzVault.Runtime.Sim.Engine;
+using VinzVault.Runtime.Sim.Network;
+using VinzVault.Runtime.Sim.Scenarios;
+
+namespace VinzVault.Runtime.Sim;
+
+/// <summary>
+/// Turns the scenario's fault list and churn model into scheduled actions. All choices (which hosts,
+/// session lengths) come from the fault stream of the run's seed.
+/// </summary>
+internal sealed partial class FaultScheduler(Simulator sim, Prng rng)
+{
+    private readonly ILogger _log = sim.Logging.ForSimulator();
+
+    public void Schedule()
+    {
+        foreach (var f in sim.Scenario.Faults) sim.At(f.At, () => Fire(f));
+        if (sim.Scenario.Churn is { } churn)
+            for (int h = 0; h < sim.Hosts; h++)
+                ScheduleLeave(h, churn);
+    }
+
+    private int CountOf(FaultSpec f) => f.Fraction is { } frac ? Math.Max(1, (int)Math.Round(frac * sim.Hosts)) : f.Count;
+
+    private void Fire(FaultSpec f)
+    {
+        switch (f.Kind)
+        {
+            case FaultKind.Crash:
+                foreach (int h in PickLive(CountOf(f)))
+                {
+                    sim.Crash(h);
+                    sim.Faults.Crashes++;
+                    if (f.Duration is { } d) sim.At(sim.Now + d, () => Restart(h));
+                }
+                LogFault(_log, "crash", CountOf(f));
+                break;
+            case FaultKind.Loss:
+                foreach (int h in PickLive(CountOf(f)))
+                {
+                    sim.Lose(h);
+                    sim.Faults.PermanentLosses++;
+                }
+                LogFault(_log, "permanent loss", CountOf(f));
+                break;
+            case FaultKind.Partition:
+                var inside = PartitionSet(f);
+                var cut = new SimNetwork.Cut(inside, f.OneWay);
+                sim.Network.AddCut(cut);
+                sim.Faults.Partitions++;
+                LogFault(_log, f.OneWay ? "one-way partition" : "partition", inside.Count(x => x));
+                if (f.Duration is { } dur)
+                    sim.At(sim.Now + dur, () => { sim.Network.RemoveCut(cut); sim.Faults.Heals++; LogFault(_log, "heal", 0); });
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void Restart(int h)
+    {
+        if (sim.IsLost(h) || sim.IsUp(h)) return;
+        sim.Boot(h);
+        sim.Faults.Restarts++;
+    }
+
+    private bool[] PartitionSet(FaultSpec f)
+    {
+        var inside = new bool[sim.Hosts];
+        var topo = sim.Topology;
+        switch (f.Scope)
+        {
+            case PartitionScope.Datacenter:
+                int dc = rng.Next(topo.Datacenters);
+                for (int h = 0; h < sim.Hosts; h++) inside[h] = topo[h].Datacenter == dc;
+                break;
+            case PartitionScope.Rack:
+                int pick = rng.Next(sim.Hosts);
+                for (int h = 0; h < sim.Hosts; h++) inside[h] = topo[h] == topo[pick];
+                break;
+            default:
+                int want = Math.Min(sim.Hosts - 1, CountOf(f));
+                for (int k = 0; k < want;)
+                {
+                    int h = rng.Next(sim.Hosts);
+                    if (!inside[h]) { inside[h] = true; k++; }
+                }
+                break;
+        }
+        return inside;
+    }
+
+    /// <summary>Distinct live hosts chosen uniformly (partial Fisher–Yates over the live ones).</summary>
+    private List<int> PickLive(int count)
+    {
+        var live = new List<int>();
+        for (int h = 0; h < sim.Hosts; h++) if (sim.IsUp(h)) live.Add(h);
+        count = Math.Min(count, live.Count);
+        for (int i = 0; i < count; i++)
+        {
+            int j = i + rng.Next(live.Count - i);
+            (live[i], live[j]) = (live[j], live[i]);
+        }
+        return live.GetRange(0, count);
+    }
+
+    private Micros Session(ChurnSpec c) => Micros.FromSeconds(c.Distribution == SessionDistribution.Pareto
+        ? rng.Pareto(c.MeanSession.Seconds, c.Alpha)
+        : rng.Exponential(c.MeanSession.Seconds));
+
+    private void ScheduleLeave(int h, ChurnSpec c)
+    {
+        // At the start hosts are mid-session; for exponential sessions the residual has the same law,
+        // and for heavy tails drawing a fresh session is a conservative approximation.
+        var at = sim.Now + Session(c);
+        if (c.StopAt is { } stop && at >= stop) return;
+        sim.At(at, () =>
+        {
+            if (!sim.IsUp(h) || sim.IsLost(h)) return;
+            sim.Crash(h);
+            sim.Faults.ChurnLeaves++;
+            var back = sim.Now + Micros.FromSeconds(rng.Exponential(c.MeanOffline.Seconds));
+            sim.At(back, () =>
+            {
+                if (sim.IsUp(h) || sim.IsLost(h)) return;
+                sim.Boot(h);
+                sim.Faults.ChurnJoins++;
+                ScheduleLeave(h, c);
+            });
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "fault: {Kind} ({Count} hosts)")]
+    private static partial void LogFault(ILogger logger, string kind, int count);
+}

@@ -1,0 +1,93 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using VinzVault.Protocol.Ping;
+using VinzVault.Protocol.Wire;
+
+namespace VinzVault.Protocol.Tests.Wire;
+
+public sealed class CodecTests
+{
+    private static readonly Gen<long> AnyLong =
+        from hi in Gen.Choose(int.MinValue, int.MaxValue)
+        from lo in Gen.Choose(int.MinValue, int.MaxValue)
+        from small in Gen.Choose(-300, 300)
+        from pick in Gen.Elements(0, 1)
+        select pick == 0 ? small : ((long)hi << 32) | (uint)lo;
+
+    private static readonly Gen<uint> AnyUInt = Gen.Choose(int.MinValue, int.MaxValue).Select(v => (uint)v);
+
+    /// <summary>One generator per message kind: a new kind adds one line here (a test checks every tag has one).</summary>
+    private static readonly Gen<Message>[] Kinds =
+    [
+        from seq in AnyLong from inc in AnyUInt select (Message)new PingMessage(seq, inc),
+        from seq in AnyLong from inc in AnyUInt select (Message)new PongMessage(seq, inc),
+    ];
+
+    private static readonly Gen<Message> AnyMessage = Gen.OneOf(Kinds);
+
+    private static readonly Gen<byte> AnyByte = Gen.Choose(0, 255).Select(b => (byte)b);
+
+    public enum MutationKind { FlipBit, Truncate, Insert }
+
+    /// <summary>A small corruption of an encoding; positions wrap around the length so any value applies.</summary>
+    public sealed record Mutation(MutationKind Kind, int Position, byte Value)
+    {
+        public byte[] ApplyTo(byte[] bytes)
+        {
+            if (bytes.Length == 0) return Kind == MutationKind.Insert ? [Value] : bytes;
+            int at = Position % bytes.Length;
+            return Kind switch
+            {
+                MutationKind.FlipBit => [.. bytes[..at], (byte)(bytes[at] ^ (1 << (Value % 8))), .. bytes[(at + 1)..]],
+                MutationKind.Truncate => bytes[..at],
+                _ => [.. bytes[..at], Value, .. bytes[at..]],
+            };
+        }
+    }
+
+    private static readonly Gen<Mutation> AnyMutation =
+        from kind in Gen.Elements(Enum.GetValues<MutationKind>())
+        from position in Gen.Choose(0, int.MaxValue)
+        from value in AnyByte
+        select new Mutation(kind, position, value);
+
+    /// <summary>Decoding gave exactly one of a message or an error, and a decoded message survives its own round trip.</summary>
+    private static bool DecodesOrReportsAnError(byte[] bytes)
+    {
+        var d = Codec.Decode(bytes);
+        if (!d.Ok) return !string.IsNullOrEmpty(d.Error);
+        return d.Error is null && Codec.Decode(Codec.Encode(d.Message!)).Message == d.Message;
+    }
+
+    [Fact]
+    public void EveryMessageTagHasExactlyOneGenerator()
+    {
+        var tags = Kinds.Select(g => g.Sample(1).First().Tag).Order();
+        Assert.Equal(Enum.GetValues<MessageTag>().Order(), tags);
+    }
+
+    [Property]
+    public Property EveryMessageKindRoundTrips() =>
+        Prop.ForAll(Arb.From(AnyMessage), m => Codec.Decode(Codec.Encode(m)) is { Ok: true } d && d.Message == m);
+
+    [Property]
+    public Property SizeIsTheEncodedLength() =>
+        Prop.ForAll(Arb.From(AnyMessage), m => m.Size() == Codec.Encode(m).Length);
+
+    [Property]
+    public Property RandomBytesNeverThrowAndDecodeOrReportAnError() =>
+        Prop.ForAll(Arb.From(Gen.ArrayOf(AnyByte)), DecodesOrReportsAnError);
+
+    [Property]
+    public Property MutatedEncodingsNeverThrowAndDecodeOrReportAnError() =>
+        Prop.ForAll(
+            Arb.From(from m in AnyMessage from mutations in Gen.NonEmptyListOf(AnyMutation) select (m, mutations)),
+            t => DecodesOrReportsAnError(t.mutations.Aggregate(Codec.Encode(t.m), (bytes, mutation) => mutation.ApplyTo(bytes))));
+
+    [Fact]
+    public void AnEmptyMessageIsAnError() => Assert.Equal("empty message", Codec.Decode([]).Error);
+
+    [Fact]
+    public void AnUnknownTagIsAnError() => Assert.Equal("unknown message tag 255", Codec.Decode([255]).Error);
+}
