@@ -34,6 +34,10 @@ public sealed record JoinRequestMessage(RingId Id, Address Joiner, uint Incarnat
 public sealed record TableChunkMessage(int Index, int Total, MembershipEvent[] States) : Message
 {
     public override MessageTag Tag => MessageTag.D1htTableChunk;
+
+    /// <summary>Value equality including the array (records compare arrays by reference).</summary>
+    public bool Equals(TableChunkMessage? other) => other is not null && Index == other.Index && Total == other.Total && States.AsSpan().SequenceEqual(other.States);
+    public override int GetHashCode() => Size();
     public override void Encode(WireWriter w) { w.VarU((ulong)Index); w.VarU((ulong)Total); MembershipWire.WriteAll(w, States); }
     public override int Size() => 1 + WireWriter.VarUSize((ulong)Index) + WireWriter.VarUSize((ulong)Total) + MembershipWire.SizeAll(States);
     internal static TableChunkMessage Read(ref WireReader r) => new((int)r.U32Var("index"), (int)r.U32Var("total"), MembershipWire.ReadAll(ref r));
@@ -80,6 +84,10 @@ public sealed record DigestMessage(RingId From, RingId To, ulong[] Digests) : Me
 {
     public const int Fanout = 16;
     public override MessageTag Tag => MessageTag.D1htDigest;
+
+    /// <summary>Value equality including the array (records compare arrays by reference).</summary>
+    public bool Equals(DigestMessage? other) => other is not null && From == other.From && To == other.To && Digests.AsSpan().SequenceEqual(other.Digests);
+    public override int GetHashCode() => Size();
     public override void Encode(WireWriter w) { w.U64(From.Value); w.U64(To.Value); w.VarU((ulong)Digests.Length); foreach (var d in Digests) w.U64(d); }
     public override int Size() => 1 + 16 + WireWriter.VarUSize((ulong)Digests.Length) + 8 * Digests.Length;
     internal static DigestMessage Read(ref WireReader r)
@@ -97,6 +105,10 @@ public sealed record DigestMessage(RingId From, RingId To, ulong[] Digests) : Me
 public sealed record SegmentMessage(RingId From, RingId To, bool WantReply, MembershipEvent[] States) : Message
 {
     public override MessageTag Tag => MessageTag.D1htSegment;
+
+    /// <summary>Value equality including the array (records compare arrays by reference).</summary>
+    public bool Equals(SegmentMessage? other) => other is not null && From == other.From && To == other.To && WantReply == other.WantReply && States.AsSpan().SequenceEqual(other.States);
+    public override int GetHashCode() => Size();
     public override void Encode(WireWriter w) { w.U64(From.Value); w.U64(To.Value); w.Bool(WantReply); MembershipWire.WriteAll(w, States); }
     public override int Size() => 1 + 16 + 1 + MembershipWire.SizeAll(States);
     internal static SegmentMessage Read(ref WireReader r) => new(new RingId(r.U64("from")), new RingId(r.U64("to")), r.Bool("want reply"), MembershipWire.ReadAll(ref r));

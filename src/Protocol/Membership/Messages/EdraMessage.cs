@@ -12,6 +12,10 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
 {
     public override MessageTag Tag => MessageTag.D1htEdra;
 
+    /// <summary>Value equality including the array (records compare arrays by reference).</summary>
+    public bool Equals(EdraMessage? other) => other is not null && Ttl == other.Ttl && Sender == other.Sender && SenderIncarnation == other.SenderIncarnation && ThetaMillis == other.ThetaMillis && Events.AsSpan().SequenceEqual(other.Events);
+    public override int GetHashCode() => Size();
+
     public override void Encode(WireWriter w)
     {
         w.U8(Ttl);
