@@ -16,7 +16,7 @@ public sealed record TableOp(MembershipEvent Event, ulong Probe, int K)
 public static class TableGen
 {
     // Ids near both ends of the ring and in the middle, so wrap-around is exercised.
-    private static readonly ulong[] Pool = [0, 1, 2, 1000, 1UL << 63, (1UL << 63) + 7, ulong.MaxValue - 1, ulong.MaxValue, 12345678901234567UL, 42];
+    public static readonly ulong[] Pool = [0, 1, 2, 1000, 1UL << 63, (1UL << 63) + 7, ulong.MaxValue - 1, ulong.MaxValue, 12345678901234567UL, 42];
 
     public static Gen<TableOp> Op =>
         from id in Gen.Elements(Pool)
@@ -33,31 +33,36 @@ public static class TableGen
     {
         var model = new RoutingTableModel();
         foreach (var op in ops)
+            if (Step(table, model, op) is { } diff) return diff;
+        return null;
+    }
+
+    /// <summary>Applies one step to a table and its model and compares every query; the first difference, or null.</summary>
+    public static string? Step(IRoutingTable table, RoutingTableModel model, TableOp op)
+    {
+        if (table.Apply(op.Event) != model.Apply(op.Event)) return $"Apply({op.Event}) disagrees";
+        if (table.Count != model.Count) return $"Count {table.Count} != {model.Count}";
+        var p = new RingId(op.Probe);
+        if (table.Rank(p) != model.Rank(p)) return $"Rank({p})";
+        if (table.TryGetState(op.Event.Id, out var s) != true || !model.States(op.Event.Id, op.Event.Id).SequenceEqual([s])) return $"State({op.Event.Id})";
+        if (model.Count > 0)
         {
-            if (table.Apply(op.Event) != model.Apply(op.Event)) return $"Apply({op.Event}) disagrees";
-            if (table.Count != model.Count) return $"Count {table.Count} != {model.Count}";
-            var p = new RingId(op.Probe);
-            if (table.Rank(p) != model.Rank(p)) return $"Rank({p})";
-            if (table.TryGetState(op.Event.Id, out var s) != true || !model.States(op.Event.Id, op.Event.Id).SequenceEqual([s])) return $"State({op.Event.Id})";
-            if (model.Count > 0)
-            {
-                if (table.SuccessorOfKey(p) != model.SuccessorOfKey(p)) return $"SuccessorOfKey({p})";
-                if (table.Successor(p, op.K) != model.Successor(p, op.K)) return $"Successor({p}, {op.K})";
-                if (table.Predecessor(p, op.K) != model.Predecessor(p, op.K)) return $"Predecessor({p}, {op.K})";
-                int r = op.K % model.Count;
-                if (table.At(r) != model.At(r)) return $"At({r})";
-            }
-            var lo = new RingId(Math.Min(op.Probe, op.Event.Id.Value));
-            var hi = new RingId(Math.Max(op.Probe, op.Event.Id.Value));
-            var got = new List<MembershipEvent>();
-            table.CopyStates(lo, hi, got);
-            var want = model.States(lo, hi);
-            if (!got.SequenceEqual(want)) return $"CopyStates({lo}, {hi})";
-            var (digest, n) = table.Digest(lo, hi);
-            ulong wantDigest = 0;
-            foreach (var w in want) wantDigest += w.DigestHash;
-            if (digest != wantDigest || n != want.Count) return $"Digest({lo}, {hi})";
+            if (table.SuccessorOfKey(p) != model.SuccessorOfKey(p)) return $"SuccessorOfKey({p})";
+            if (table.Successor(p, op.K) != model.Successor(p, op.K)) return $"Successor({p}, {op.K})";
+            if (table.Predecessor(p, op.K) != model.Predecessor(p, op.K)) return $"Predecessor({p}, {op.K})";
+            int r = op.K % model.Count;
+            if (table.At(r) != model.At(r)) return $"At({r})";
         }
+        var lo = new RingId(Math.Min(op.Probe, op.Event.Id.Value));
+        var hi = new RingId(Math.Max(op.Probe, op.Event.Id.Value));
+        var got = new List<MembershipEvent>();
+        table.CopyStates(lo, hi, got);
+        var want = model.States(lo, hi);
+        if (!got.SequenceEqual(want)) return $"CopyStates({lo}, {hi})";
+        var (digest, n) = table.Digest(lo, hi);
+        ulong wantDigest = 0;
+        foreach (var w in want) wantDigest += w.DigestHash;
+        if (digest != wantDigest || n != want.Count) return $"Digest({lo}, {hi})";
         return null;
     }
 }
