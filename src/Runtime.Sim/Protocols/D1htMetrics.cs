@@ -33,8 +33,9 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     private readonly Invariant _lookupSafe, _applyOnce, _converge;
     private readonly Prng _sampleRng;
     private readonly List<MembershipEvent> _scratch = [];
-    private readonly long _faultsEnd;
-    private readonly long _checkAt;
+    private readonly long _bound;
+    private long _lastChange;
+    private long _convergedSince = -1;
     private readonly ITableFactory _tables;
 
     private long _edraBytes, _edraMessages, _edraEvents, _edraEventBytes, _probeBytes, _repairBytes, _joinBytes;
@@ -45,7 +46,6 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     private double _thetaSum, _memberSum, _staleSum;
     private long _thetaSamples, _memberSamples, _staleSamples;
     private long _measureFrom = -1;
-    private double? _convergedAfter;
     private bool? _convergedAtBound;
 
     public D1htMetrics(Simulator sim, RingId[] ids, D1htOptions options, ITableFactory tables)
@@ -60,12 +60,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         _converge = sim.AddInvariant("tablesConvergeAfterFaults");
         _sampleRng = new Prng(Prng.Derive(sim.Scenario.Seed, 4242));
         WorkloadRng = new Prng(Prng.Derive(sim.Scenario.Seed, 4243));
-        var s = sim.Scenario;
-        long end = 0;
-        foreach (var f in s.Faults) end = Math.Max(end, (f.At + (f.Duration ?? Micros.Zero)).Value);
-        if (s.Churn is { } churn) end = churn.StopAt is { } stop ? Math.Max(end, stop.Value) : long.MaxValue;
-        _faultsEnd = end;
-        _checkAt = end == long.MaxValue ? long.MaxValue : end + ConvergenceBound(options, sim.Hosts).Value;
+        _bound = ConvergenceBound(options, sim.Hosts).Value;
         _tables = tables;
     }
 
@@ -112,6 +107,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
 
     public void OnHostUp(long now, int host)
     {
+        Changed(now);
         if (host < CheckedHosts)
             foreach (var k in _lastApplied.Keys.Where(k => k.Host == host).ToList()) _lastApplied.Remove(k);
     }
@@ -120,6 +116,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     {
         _downAt[host] = now;
         _tables.Release(host);
+        Changed(now);
     }
 
     public void OnSend(long now, int from, int to, Message message)
@@ -175,20 +172,36 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         metrics.Add("theta", "s", t, theta / k, "D1HT Theta (sampled mean)");
         metrics.Add("stale entry fraction", "", t, stale / k, "Stale routing-table entries (sampled)");
         metrics.Add("members", "hosts", t, members.Count, "Live hosts");
-        if (now >= _faultsEnd && _convergedAfter is null
-            && Enumerable.Range(0, k).All(_ => Wrong(((D1htNode)_sim.NodeOf(members[_sampleRng.Next(members.Count)])!).Table, truth) == 0))
-            _convergedAfter = (now - _faultsEnd) / 1e6;
-        if (now >= _checkAt && _convergedAtBound is null) CheckConvergence(now, members, truth);
+        if (_convergedSince < 0 && members.Count == CountUp() && Sample(members, k).All(h => Wrong(((D1htNode)_sim.NodeOf(h)!).Table, truth) == 0))
+            _convergedSince = now;
     }
 
+    /// <summary>
+    /// Convergence is judged when the run ends at least the bound after the last host went up or down (faults and
+    /// churn over): then every table (or a large sample on big rings) must equal the true membership.
+    /// </summary>
     public void OnEnd(long now)
     {
-        if (_convergedAtBound is null && _checkAt != long.MaxValue && now >= _faultsEnd)
-        {
-            var members = Members(out var truth);
-            CheckConvergence(now, members, truth);
-        }
+        if (now - _lastChange < _bound) return;
+        var members = Members(out var truth);
+        CheckConvergence(now, members, truth);
     }
+
+    private void Changed(long now)
+    {
+        _lastChange = now;
+        _convergedSince = -1;
+    }
+
+    private int CountUp()
+    {
+        int up = 0;
+        for (int h = 0; h < _ids.Length; h++) if (_sim.IsUp(h)) up++;
+        return up;
+    }
+
+    private IEnumerable<int> Sample(List<int> members, int k) =>
+        members.Count <= 256 ? members : Enumerable.Range(0, k).Select(_ => members[_sampleRng.Next(members.Count)]);
 
     private void CheckConvergence(long now, List<int> members, RingId[] truth)
     {
@@ -256,7 +269,8 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         o["modelEventAckSecondsMean"] = Round(leaveShare * (1.5 * theta + _options.ProbeTimeout.Seconds) + rho * (theta + 2 * d) / 4);
         o["staleEntryFraction"] = _staleSamples > 0 ? Round(_staleSum / _staleSamples) : null;
         o["tableConvergedAfterFaults"] = _convergedAtBound;
-        o["convergenceSecondsAfterFaults"] = _convergedAfter is { } c ? Round(c) : null;
+        o["convergenceSecondsAfterFaults"] = _convergedSince >= 0 ? Round((_convergedSince - _lastChange) / 1e6) : null;
+        o["lastMembershipChangeSeconds"] = Round(_lastChange / 1e6);
         o["convergenceBoundSeconds"] = Round(ConvergenceBound(_options, (int)n).Seconds);
     }
 
