@@ -19,6 +19,7 @@ public sealed class D1htBinding(D1htSpec spec) : IProtocolBinding
     private D1htMetrics _metrics = null!;
     private ITableFactory _tables = null!;
     private long _lookupId;
+    private int _flooders;
 
     public string Name => "d1ht";
     public string? ReportSection => "membership";
@@ -50,16 +51,26 @@ public sealed class D1htBinding(D1htSpec spec) : IProtocolBinding
         _options = OptionsFor(spec, sim.Scenario);
         var ids = new RingId[sim.Hosts];
         for (int h = 0; h < sim.Hosts; h++) ids[h] = RingId.ForHostName(Simulator.HostName(h));
-        _tables = sim.Hosts > SortedTables.MaxHosts ? new SharedTables(ids, sim.Addresses) : new SortedTables(ids, sim.Addresses);
+        // The join flood's hosts are the highest-numbered ones: outside the formed ring, down until their turn.
+        _flooders = (int)Math.Round(spec.JoinFlood * sim.Hosts);
+        int formedHosts = sim.Hosts - _flooders;
+        _tables = sim.Hosts > SortedTables.MaxHosts ? new SharedTables(ids, sim.Addresses, formedHosts) : new SortedTables(ids, sim.Addresses, formedHosts);
         _metrics = new D1htMetrics(sim, ids, _options, _tables);
         _observers.Add(_metrics);
+        for (int h = formedHosts; h < sim.Hosts; h++)
+        {
+            int host = h;
+            sim.At(Micros.Zero, () => sim.Crash(host));
+            var at = spec.JoinFloodAt + new Micros(spec.JoinFloodSpan.Value * (h - formedHosts) / Math.Max(1, _flooders));
+            sim.At(at, () => sim.Boot(host));
+        }
         if (spec.LookupsPerSecond > 0) sim.At(Micros.FromSeconds(1 / spec.LookupsPerSecond), NextLookup);
     }
 
     public INode CreateNode(NodeContext context, int host)
     {
         // At time zero every host boots for the first time: with a formed ring it starts as a member at incarnation 1.
-        bool formed = spec.FormedRing && _sim.Now == Micros.Zero;
+        bool formed = spec.FormedRing && _sim.Now == Micros.Zero && host < _sim.Hosts - _flooders;
         var table = _tables.Create(host, formed);
         return new D1htNode(context, _options, table, _metrics, found: !spec.FormedRing && host == 0 && _sim.Now == Micros.Zero);
     }

@@ -61,6 +61,9 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         _sampleRng = new Prng(Prng.Derive(sim.Scenario.Seed, 4242));
         WorkloadRng = new Prng(Prng.Derive(sim.Scenario.Seed, 4243));
         _bound = ConvergenceBound(options, sim.Hosts).Value;
+        // A healed partition is a membership change too: count from the heal.
+        foreach (var f in sim.Scenario.Faults)
+            if (f.Kind == Scenarios.FaultKind.Partition) _lastChange = Math.Max(_lastChange, (f.At + (f.Duration ?? Micros.Zero)).Value);
         _tables = tables;
     }
 

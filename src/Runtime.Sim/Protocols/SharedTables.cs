@@ -10,12 +10,12 @@ public sealed class SharedTables : ITableFactory
     private readonly SharedTableSpace _space;
     private readonly SharedRoutingTable?[] _byHost;
 
-    public SharedTables(RingId[] ids, IReadOnlyList<Address> addresses)
+    public SharedTables(RingId[] ids, IReadOnlyList<Address> addresses, int formedHosts)
     {
         _space = new SharedTableSpace(ids);
         _byHost = new SharedRoutingTable?[ids.Length];
         // The formed ring of time zero is the base itself; tables created empty mark it "not yet" entry by entry.
-        for (int h = 0; h < ids.Length; h++) _space.Seed(new MembershipEvent(ids[h], addresses[h], 1, true));
+        for (int h = 0; h < formedHosts; h++) _space.Seed(new MembershipEvent(ids[h], addresses[h], 1, true));
     }
 
     public SharedTableSpace Space => _space;

@@ -3,7 +3,7 @@ using VinzVault.Protocol.Membership;
 
 namespace VinzVault.Runtime.Sim.Protocols;
 
-/// <summary>Makes each simulated host's routing table; a formed one lists every host at incarnation 1.</summary>
+/// <summary>Makes each simulated host's routing table; a formed one lists the first <c>formedHosts</c> hosts at incarnation 1.</summary>
 public interface ITableFactory
 {
     IRoutingTable Create(int host, bool formed);
@@ -12,7 +12,7 @@ public interface ITableFactory
 }
 
 /// <summary>One <see cref="SortedRoutingTable"/> per host, as the real runtime has: exact and simple, n^2 memory.</summary>
-public sealed class SortedTables(RingId[] ids, IReadOnlyList<Address> addresses) : ITableFactory
+public sealed class SortedTables(RingId[] ids, IReadOnlyList<Address> addresses, int formedHosts) : ITableFactory
 {
     /// <summary>Above this many hosts the n^2 tables would not fit comfortably; the shared representation takes over.</summary>
     public const int MaxHosts = 2048;
@@ -21,7 +21,7 @@ public sealed class SortedTables(RingId[] ids, IReadOnlyList<Address> addresses)
     {
         var t = new SortedRoutingTable();
         if (formed)
-            for (int h = 0; h < ids.Length; h++) t.Apply(new MembershipEvent(ids[h], addresses[h], 1, true));
+            for (int h = 0; h < formedHosts; h++) t.Apply(new MembershipEvent(ids[h], addresses[h], 1, true));
         return t;
     }
 

@@ -122,6 +122,11 @@ public sealed record D1htSpec
     public string Mode { get; init; } = "edra";
     /// <summary>Start from a formed ring (every host a member at time zero) so large runs measure steady state.</summary>
     public bool FormedRing { get; init; } = true;
+    /// <summary>Fraction of hosts (the highest-numbered) that are outside the ring at first and join during the flood.</summary>
+    public double JoinFlood { get; init; }
+    public Micros JoinFloodAt { get; init; } = Micros.FromSeconds(60);
+    /// <summary>The flood's joins are spread uniformly over this span.</summary>
+    public Micros JoinFloodSpan { get; init; } = Micros.FromSeconds(60);
     /// <summary>Random lookups per virtual second over the whole system (the routing workload).</summary>
     public double LookupsPerSecond { get; init; } = 100;
 }

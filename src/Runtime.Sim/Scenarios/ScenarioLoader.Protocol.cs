@@ -25,6 +25,9 @@ public static partial class ScenarioLoader
         AntiEntropyThetas = s.Int("antiEntropyThetas", d.AntiEntropyThetas, min: 0),
         Mode = s.Choice("mode", d.Mode, ["edra", "perEvent"]),
         FormedRing = s.Bool("formedRing", d.FormedRing),
+        JoinFlood = s.Double("joinFlood", d.JoinFlood, 0, 1),
+        JoinFloodAt = s.Duration("joinFloodAt", d.JoinFloodAt, positive: false),
+        JoinFloodSpan = s.Duration("joinFloodSpan", d.JoinFloodSpan, positive: false),
         LookupsPerSecond = s.Double("lookupsPerSecond", d.LookupsPerSecond, 0, 1e7),
     };
 
