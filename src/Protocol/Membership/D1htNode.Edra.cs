@@ -13,6 +13,8 @@ public sealed partial class D1htNode
     private readonly List<(EdraEvent Event, int Ttl)> _pending = [];
     private readonly List<EdraEvent> _batch = [];
     private long _intervalTag;
+    /// <summary>Tag of this membership session's anti-entropy chain.</summary>
+    private long _sessionTag;
     private Micros _intervalStart;
     private int _eventsThisInterval;
 
@@ -23,21 +25,28 @@ public sealed partial class D1htNode
         _pending.Clear();
         _intervalStart = now;
         // A random phase: intervals are local and must not beat in step across the ring.
-        effects.SetTimer(new TimerKey(Timers.Interval, ++_intervalTag), now + new Micros(1 + _rng.NextLong(_theta.Value)));
+        _sessionTag = ++_intervalTag;
+        effects.SetTimer(new TimerKey(Timers.Interval, _intervalTag), now + new Micros(1 + _rng.NextLong(_theta.Value)));
         if (_options.AntiEntropyThetas > 0)
-            effects.SetTimer(new TimerKey(Timers.AntiEntropy), now + new Micros(_theta.Value * _options.AntiEntropyThetas / 2 + _rng.NextLong(_theta.Value * _options.AntiEntropyThetas)));
+            effects.SetTimer(new TimerKey(Timers.AntiEntropy, _sessionTag), now + new Micros(_theta.Value * _options.AntiEntropyThetas / 2 + _rng.NextLong(_theta.Value * _options.AntiEntropyThetas)));
+        // A new session watches its predecessor afresh: the previous session's silence timers have lapsed.
+        _predAddress = Address.None;
         RefreshPredecessor(now, effects);
     }
 
     /// <summary>Rule 4/5: this peer detected an event; it applies it and sends it in all its messages.</summary>
-    private void Detect(Micros now, in MembershipEvent e, Effects effects)
+    private bool Detect(Micros now, in MembershipEvent e, Effects effects)
     {
-        if (!Apply(now, e, detected: true)) return;
+        if (!Apply(now, e, detected: true)) return false;
         Stats.EventsDetected++;
         LogDetected(_ctx.Logger, e);
         Learn(new EdraEvent(e, _id), DetectedTtl, effects);
         AfterChange(now, e, effects);
+        return true;
     }
+
+    /// <summary>True when this table says the current session has left: it must refute with a new incarnation.</summary>
+    private bool DeclaredGone => _table.TryGetState(_id, out var mine) && !mine.Joined && mine.Incarnation >= _incarnation;
 
     /// <summary>Queues a new event for forwarding with TTL <paramref name="ttl"/> (rules 2 and 6); the baseline sends it at once.</summary>
     private void Learn(in EdraEvent e, int ttl, Effects effects)

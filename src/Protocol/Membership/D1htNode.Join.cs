@@ -86,8 +86,9 @@ public sealed partial class D1htNode
         if (!_joiners.TryGetValue(joiner.Id, out var j) || j.Member != joiner) return;
         _joiners.Remove(joiner.Id);
         if (answered != joiner.Incarnation || _phase != Phase.Member) return;
-        Detect(now, MembershipEvent.Join(joiner), effects);
-        Send(effects, joiner.Address, new JoinAdmittedMessage(joiner.Incarnation));
+        // A session already declared gone cannot be admitted again: the transfer told the joiner, which refutes.
+        if (Detect(now, MembershipEvent.Join(joiner), effects) || _table.TryGetMember(joiner.Id, out var m) && m == joiner)
+            Send(effects, joiner.Address, new JoinAdmittedMessage(joiner.Incarnation));
     }
 
     /// <summary>Events learned while a joiner is in transfer or quarantine go to it too, so its table does not miss them.</summary>
@@ -103,6 +104,11 @@ public sealed partial class D1htNode
     {
         if (_phase != Phase.Joining) return;
         foreach (var s in m.States) Apply(now, s, detected: false);
+        if (DeclaredGone)
+        {
+            Refute(now, effects);
+            return;
+        }
         // The successor holds us for T_q; give it that long (plus a timeout) before starting over.
         if (m.Index == 0) effects.SetTimer(new TimerKey(Timers.JoinRetry, ++_joinTag), now + _options.Quarantine + _options.JoinTimeout);
     }
@@ -111,6 +117,11 @@ public sealed partial class D1htNode
     {
         if (_phase != Phase.Joining || m.Incarnation != _incarnation) return;
         Apply(now, MembershipEvent.Join(Me), detected: false);
+        if (DeclaredGone)
+        {
+            Refute(now, effects);
+            return;
+        }
         BecomeMember(now, effects);
     }
 }

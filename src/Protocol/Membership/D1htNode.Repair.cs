@@ -27,16 +27,18 @@ public sealed partial class D1htNode
         AfterChange(now, e, effects);
     }
 
-    private void OnAntiEntropy(Micros now, Effects effects)
+    private void OnAntiEntropy(Micros now, long tag, Effects effects)
     {
-        if (_phase != Phase.Member) return;
-        effects.SetTimer(new TimerKey(Timers.AntiEntropy), now + _theta * _options.AntiEntropyThetas);
-        if (_table.Count < 2) return;
-        // Alternate neighbours so a bad link to one does not block repair; now and then a random host of the
-        // bootstrap list, because neighbours alone never hear from the other side of a healed partition.
+        // One chain of rounds per membership session (tagged like the intervals).
+        if (_phase != Phase.Member || tag != _sessionTag) return;
+        effects.SetTimer(new TimerKey(Timers.AntiEntropy, tag), now + _theta * _options.AntiEntropyThetas);
+        // Alternate neighbours so a bad link to one does not block repair; now and then (always, when alone) a random
+        // host of the bootstrap list, because neighbours alone never hear from the other side of a healed partition.
         long round = ++_antiEntropyRound;
         var peers = _ctx.Peers;
-        Address peer = _options.AntiEntropyRandomEvery > 0 && round % _options.AntiEntropyRandomEvery == 0 && peers.Count > 1
+        bool random = _table.Count < 2 || _options.AntiEntropyRandomEvery > 0 && round % _options.AntiEntropyRandomEvery == 0;
+        if (peers.Count < 2 && _table.Count < 2) return;
+        Address peer = random && peers.Count > 1
             ? peers[_rng.Next(peers.Count)]
             : (round % 2 == 0 ? _table.Successor(_id, 1) : _table.Predecessor(_id, 1)).Address;
         if (peer != _self) SendDigests(effects, peer, new RingId(0), new RingId(ulong.MaxValue));

@@ -76,7 +76,9 @@ public sealed partial class D1htNode : INode
             case InputKind.DiskDone:
                 OnDisk(now, input.Id, input.Disk!, effects);
                 break;
-            case InputKind.TimerFired when _phase != Phase.Booting:
+            // Timers fire in every phase: each handler checks the phase itself, so state left by a refuted session
+            // (a joiner in quarantine, a probe) still times out instead of waiting for ever.
+            case InputKind.TimerFired:
                 OnTimer(now, input.Timer, effects);
                 break;
             case InputKind.Received when _phase != Phase.Booting && input.Message is not null:
@@ -100,7 +102,7 @@ public sealed partial class D1htNode : INode
             case Timers.Quarantine: OnQuarantineEnd(now, timer.Tag, effects); break;
             case Timers.JoinRetry: OnJoinRetry(now, timer.Tag, effects); break;
             case Timers.LookupTimeout: OnLookupTimeout(now, timer.Tag, effects); break;
-            case Timers.AntiEntropy: OnAntiEntropy(now, effects); break;
+            case Timers.AntiEntropy: OnAntiEntropy(now, timer.Tag, effects); break;
             default: break;
         }
     }

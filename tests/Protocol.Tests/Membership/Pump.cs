@@ -39,6 +39,8 @@ public sealed class Pump : ID1htObserver
     public double Loss { get; set; }
     /// <summary>Hosts on different sides (true/false) cannot talk while a partition is set.</summary>
     public bool[]? Side { get; set; }
+    /// <summary>Sees every delivered message (from, to, message) when set; for debugging a failing case.</summary>
+    public Action<Micros, int, int, Message>? Trace { get; set; }
     public List<(int Host, long Id, ClientResult Result)> Replies { get; } = [];
     /// <summary>Per host and subject: how many times a state change about the subject was applied (duplicates would show here).</summary>
     public Dictionary<(int Host, RingId Subject), int> AppliedCount { get; } = [];
@@ -87,6 +89,7 @@ public sealed class Pump : ID1htObserver
             Now = new Micros(at.Item1);
             var node = Nodes[host];
             if (node is null || life != _life[host]) continue;
+            if (input.Kind == InputKind.Received) Trace?.Invoke(Now, (int)input.From.Value, host, input.Message!);
             _effects.Clear();
             node.Step(Now, input, _effects);
             for (int i = 0; i < _effects.Count; i++) Carry(host, _effects[i]);
