@@ -11,7 +11,8 @@ namespace VinzVault.Runtime.Sim.Protocols;
 /// Runs D1HT membership: builds nodes (from a formed ring or joining), drives the random lookup workload, and
 /// fills the report's <c>membership</c> object through <see cref="D1htMetrics"/>.
 /// </summary>
-public sealed class D1htBinding(D1htSpec spec) : IProtocolBinding
+/// <param name="sharedTables">Force the table representation (tests compare both); null picks by ring size.</param>
+public sealed class D1htBinding(D1htSpec spec, bool? sharedTables = null) : IProtocolBinding
 {
     private readonly List<ISimObserver> _observers = [];
     private Simulator _sim = null!;
@@ -54,7 +55,7 @@ public sealed class D1htBinding(D1htSpec spec) : IProtocolBinding
         // The join flood's hosts are the highest-numbered ones: outside the formed ring, down until their turn.
         _flooders = (int)Math.Round(spec.JoinFlood * sim.Hosts);
         int formedHosts = sim.Hosts - _flooders;
-        _tables = sim.Hosts > SortedTables.MaxHosts ? new SharedTables(ids, sim.Addresses, formedHosts) : new SortedTables(ids, sim.Addresses, formedHosts);
+        _tables = sharedTables ?? sim.Hosts > SortedTables.MaxHosts ? new SharedTables(ids, sim.Addresses, formedHosts) : new SortedTables(ids, sim.Addresses, formedHosts);
         _metrics = new D1htMetrics(sim, ids, _options, _tables);
         _observers.Add(_metrics);
         for (int h = formedHosts; h < sim.Hosts; h++)
