@@ -116,8 +116,17 @@ public sealed class SharedRoutingTable : IRoutingTable
     {
         if (from.Value > to.Value) return;
         int end = _space.LowerBound(to.Value) + (ContainsSlotId(to.Value) ? 1 : 0);
-        for (int s = _space.LowerBound(from.Value); s < end; s++)
-            if (ViewSlot(s, out var st)) into.Add(st);
+        int s = _space.LowerBound(from.Value);
+        // One merge walk over base slots and entries (a whole-table transfer is 10^5 slots).
+        for (int j = EntryLowerBound(s); s < end; s++)
+        {
+            if (j < _count && _slots[j] == s)
+            {
+                if (View(j, out var v)) into.Add(v);
+                j++;
+            }
+            else if (_space.BaseKnown(s)) into.Add(_space.Base(s));
+        }
     }
 
     public (ulong Digest, int States) Digest(RingId from, RingId to)
@@ -132,26 +141,58 @@ public sealed class SharedRoutingTable : IRoutingTable
         return (digest, (int)states);
     }
 
-    /// <summary>The base of <paramref name="slot"/> is about to become <paramref name="next"/>: keep this view as it is.</summary>
-    internal void BeforeFold(int slot, in MembershipEvent next)
+    /// <summary>
+    /// The bases of <paramref name="slots"/> (ascending) are about to become <paramref name="next"/>: keep this view as
+    /// it is. Entries that will match the new base die in place; a slot viewed through the old base gets an explicit
+    /// entry with it (a "not yet" when it had none). Additions are merged from the back in one pass, so a batch costs
+    /// O(entries + batch) per table.
+    /// </summary>
+    internal void BeforeFolds(List<int> slots, List<MembershipEvent> next)
     {
-        int j = EntryLowerBound(slot);
-        bool has = j < _count && _slots[j] == slot && _kinds[j] != Dead;
         _dirty = true;
-        if (has)
+        int adds = 0;
+        int j = 0;
+        for (int k = 0; k < slots.Count; k++)
         {
-            if (_kinds[j] == Differs && _states[j] == next) { _kinds[j] = Dead; _dead++; }
-            return;
+            int slot = slots[k];
+            while (j < _count && _slots[j] < slot) j++;
+            bool has = j < _count && _slots[j] == slot;
+            if (has && _kinds[j] != Dead)
+            {
+                if (_kinds[j] == Differs && _states[j] == next[k]) { _kinds[j] = Dead; _dead++; }
+            }
+            else if (has)
+            {
+                // A dead entry is revived in place with the old base.
+                bool known = _space.BaseKnown(slot);
+                _dead--;
+                _kinds[j] = known ? Differs : NotYet;
+                _states[j] = known ? _space.Base(slot) : default;
+            }
+            else adds++;
         }
-        bool known = _space.BaseKnown(slot);
-        var old = known ? _space.Base(slot) : default;
-        if (j < _count && _slots[j] == slot)
+        if (adds == 0) return;
+        if (_count + adds > _slots.Length) Grow(Math.Max(8, (_count + adds) * 2));
+        int i = _count - 1, w = _count + adds - 1;
+        for (int k = slots.Count - 1; k >= 0; k--)
         {
-            _dead--;
-            _kinds[j] = known ? Differs : NotYet;
-            _states[j] = old;
+            int slot = slots[k];
+            while (i >= 0 && _slots[i] > slot) { Move(i, w); i--; w--; }
+            if (i >= 0 && _slots[i] == slot) { Move(i, w); i--; w--; continue; }
+            bool known = _space.BaseKnown(slot);
+            _slots[w] = slot;
+            _states[w] = known ? _space.Base(slot) : default;
+            _kinds[w] = known ? Differs : NotYet;
+            w--;
         }
-        else Insert(j, slot, old, known ? Differs : NotYet);
+        _count += adds;
+    }
+
+    private void Move(int from, int to)
+    {
+        _slots[to] = _slots[from];
+        _states[to] = _states[from];
+        _kinds[to] = _kinds[from];
     }
 
     private bool ViewSlot(int slot, out MembershipEvent state)

@@ -19,16 +19,25 @@ public sealed class SharedTableSpace
     private readonly MembershipEvent[] _candidate;
     private readonly int[] _candidateCount;
     private readonly List<SharedRoutingTable?> _tables = [];
+    private readonly bool[] _pending;
+    private readonly List<int> _pendingSlots = [];
+    private readonly int _foldBatch;
     private int _registered;
 
-    public SharedTableSpace(IReadOnlyList<RingId> ids)
+    /// <param name="foldBatch">
+    /// Folds wait until this many slots qualify, then every table is visited once for the whole batch: at 100,000
+    /// hosts one visit per table per fold would dominate the run. When folds happen never changes a view.
+    /// </param>
+    public SharedTableSpace(IReadOnlyList<RingId> ids, int foldBatch = 1)
     {
+        _foldBatch = Math.Max(1, foldBatch);
         _ids = ids.Select(i => i.Value).Distinct().Order().ToArray();
         int n = _ids.Length;
         _base = new MembershipEvent[n];
         _baseKnown = new bool[n];
         _candidate = new MembershipEvent[n];
         _candidateCount = new int[n];
+        _pending = new bool[n];
         _live = new Fenwick(n);
         _known = new Fenwick(n);
         _digest = new Fenwick(n);
@@ -98,15 +107,34 @@ public sealed class SharedTableSpace
             _candidateCount[slot] = 1;
         }
         else if (_candidate[slot] == e) _candidateCount[slot]++;
-        if (2 * _candidateCount[slot] > _registered) Fold(slot, _candidate[slot]);
+        if (2 * _candidateCount[slot] <= _registered || _pending[slot]) return;
+        _pending[slot] = true;
+        _pendingSlots.Add(slot);
+        if (_pendingSlots.Count >= _foldBatch) FoldPending();
     }
 
-    private void Fold(int slot, MembershipEvent e)
+    /// <summary>Folds every pending slot whose candidate is still held by most tables, visiting each table once.</summary>
+    public void FoldPending()
     {
-        Folds++;
-        foreach (var t in _tables) t?.BeforeFold(slot, e);
-        SetBase(slot, e);
-        _candidateCount[slot] = 0;
+        _pendingSlots.Sort();
+        var slots = new List<int>(_pendingSlots.Count);
+        var next = new List<MembershipEvent>(_pendingSlots.Count);
+        foreach (int s in _pendingSlots)
+        {
+            _pending[s] = false;
+            if (2 * _candidateCount[s] <= _registered) continue;
+            slots.Add(s);
+            next.Add(_candidate[s]);
+        }
+        _pendingSlots.Clear();
+        if (slots.Count == 0) return;
+        foreach (var t in _tables) t?.BeforeFolds(slots, next);
+        for (int i = 0; i < slots.Count; i++)
+        {
+            SetBase(slots[i], next[i]);
+            _candidateCount[slots[i]] = 0;
+        }
+        Folds += slots.Count;
     }
 
     private void SetBase(int slot, in MembershipEvent e)

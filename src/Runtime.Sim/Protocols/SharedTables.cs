@@ -12,7 +12,7 @@ public sealed class SharedTables : ITableFactory
 
     public SharedTables(RingId[] ids, IReadOnlyList<Address> addresses, int formedHosts)
     {
-        _space = new SharedTableSpace(ids);
+        _space = new SharedTableSpace(ids, foldBatch: Math.Clamp(ids.Length / 256, 1, 256));
         _byHost = new SharedRoutingTable?[ids.Length];
         // The formed ring of time zero is the base itself; tables created empty mark it "not yet" entry by entry.
         for (int h = 0; h < formedHosts; h++) _space.Seed(new MembershipEvent(ids[h], addresses[h], 1, true));

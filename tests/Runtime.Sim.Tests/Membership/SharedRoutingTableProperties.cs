@@ -21,8 +21,8 @@ public class SharedRoutingTableProperties
         });
 
     /// <summary>
-    /// Several hosts' tables share one base; every step applies to one of them. Folds happen whenever most tables
-    /// agree, and each table must still match its own model exactly: no view changes through another host's apply.
+    /// Several hosts' tables share one base; every step applies to one of them. Folds happen in batches of 1 to 4
+    /// slots once most tables agree, and each table must still match its own model exactly: no view changes through another host's apply.
     /// </summary>
     [Property(MaxTest = 300)]
     public Property EveryHostViewStaysExactlyItsOwnWhileStatesFoldIntoTheSharedBase() =>
@@ -30,10 +30,11 @@ public class SharedRoutingTableProperties
             Arb.From(from seed in Gen.SubListOf(TableGen.Pool)
                      from formed in Gen.ArrayOf(Gen.Elements(true, false), 4)
                      from steps in Gen.ArrayOf(from t in Gen.Choose(0, 3) from op in TableGen.Op select (t, op))
-                     select (seed: seed.ToArray(), formed, steps)),
+                     from batch in Gen.Choose(1, 4)
+                     select (seed: seed.ToArray(), formed, steps, batch)),
             c =>
             {
-                var space = new SharedTableSpace(Ids);
+                var space = new SharedTableSpace(Ids, c.batch);
                 var seedStates = c.seed.Select(id => new MembershipEvent(new RingId(id), new Address(id % 97), 1, true)).ToArray();
                 foreach (var e in seedStates) space.Seed(e);
                 var tables = new IRoutingTable[4];
