@@ -25,7 +25,10 @@ public sealed class CodecTests
     private static readonly Gen<byte> SmallByte = Gen.Choose(0, 255).Select(b => (byte)b);
 
     private static readonly Gen<MembershipEvent> AnyState =
-        from id in AnyId from address in AnyULong from inc in AnyUInt from joined in Gen.Elements(true, false)
+        from id in AnyId
+        from address in AnyULong
+        from inc in AnyUInt
+        from joined in Gen.Elements(true, false)
         select new MembershipEvent(id, new Address(address), inc, joined);
 
     private static readonly Gen<MembershipEvent[]> AnyStates = Gen.ArrayOf(AnyState);

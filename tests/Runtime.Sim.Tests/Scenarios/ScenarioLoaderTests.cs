@@ -126,9 +126,19 @@ public sealed class ScenarioLoaderTests
     public void EveryD1htOptionIsRead() => Assert.Equal(
         new D1htSpec
         {
-            Theta = Micros.FromSeconds(3), MinTheta = Micros.FromSeconds(2), MaxTheta = Micros.FromSeconds(20), Quarantine = Micros.FromSeconds(300),
-            ProbeTimeout = Micros.FromMillis(300), MeanDelay = Micros.FromMillis(10), TargetStaleFraction = 0.02, AntiEntropyThetas = 3,
-            Mode = "perEvent", FormedRing = false, JoinFlood = 0.1, JoinFloodAt = Micros.FromSeconds(120), JoinFloodSpan = Micros.FromSeconds(30),
+            Theta = Micros.FromSeconds(3),
+            MinTheta = Micros.FromSeconds(2),
+            MaxTheta = Micros.FromSeconds(20),
+            Quarantine = Micros.FromSeconds(300),
+            ProbeTimeout = Micros.FromMillis(300),
+            MeanDelay = Micros.FromMillis(10),
+            TargetStaleFraction = 0.02,
+            AntiEntropyThetas = 3,
+            Mode = "perEvent",
+            FormedRing = false,
+            JoinFlood = 0.1,
+            JoinFloodAt = Micros.FromSeconds(120),
+            JoinFloodSpan = Micros.FromSeconds(30),
             LookupsPerSecond = 7,
         },
         FullD1ht);
