@@ -175,7 +175,8 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         metrics.Add("theta", "s", t, theta / k, "D1HT Theta (sampled mean)");
         metrics.Add("stale entry fraction", "", t, stale / k, "Stale routing-table entries (sampled)");
         metrics.Add("members", "hosts", t, members.Count, "Live hosts");
-        if (_convergedSince < 0 && members.Count == CountUp() && Sample(members, k).All(h => Wrong(((D1htNode)_sim.NodeOf(h)!).Table, truth) == 0))
+        if (now < _lastChange) _convergedSince = -1;
+        else if (_convergedSince < 0 && members.Count == CountUp() && Sample(members, k).All(h => Wrong(((D1htNode)_sim.NodeOf(h)!).Table, truth) == 0))
             _convergedSince = now;
     }
 
@@ -192,7 +193,8 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
 
     private void Changed(long now)
     {
-        _lastChange = now;
+        // Max: a scheduled partition heal may lie ahead of the host changes seen so far.
+        _lastChange = Math.Max(_lastChange, now);
         _convergedSince = -1;
     }
 
