@@ -101,4 +101,32 @@ public sealed record ProtocolSpec
 {
     public string Kind { get; init; } = "ping";
     public Micros PingPeriod { get; init; } = Micros.FromSeconds(1);
+    /// <summary>Options of <c>kind: "d1ht"</c>.</summary>
+    public D1htSpec D1ht { get; init; } = new();
+}
+
+/// <summary>D1HT membership options of a scenario; unset protocol options keep <c>D1htOptions</c>' defaults.</summary>
+public sealed record D1htSpec
+{
+    /// <summary>Fixed Theta; null lets Theta self-tune.</summary>
+    public Micros? Theta { get; init; }
+    public Micros? MinTheta { get; init; }
+    public Micros? MaxTheta { get; init; }
+    public Micros? Quarantine { get; init; }
+    public Micros? ProbeTimeout { get; init; }
+    /// <summary>Mean one-way delay d for Theta tuning; null takes the network's same-datacenter latency.</summary>
+    public Micros? MeanDelay { get; init; }
+    public double? TargetStaleFraction { get; init; }
+    public int AntiEntropyThetas { get; init; } = Protocol.Membership.D1htOptions.Default.AntiEntropyThetas;
+    /// <summary>"edra" or "perEvent" (the 1h-Calot-style baseline).</summary>
+    public string Mode { get; init; } = "edra";
+    /// <summary>Start from a formed ring (every host a member at time zero) so large runs measure steady state.</summary>
+    public bool FormedRing { get; init; } = true;
+    /// <summary>Fraction of hosts (the highest-numbered) that are outside the ring at first and join during the flood.</summary>
+    public double JoinFlood { get; init; }
+    public Micros JoinFloodAt { get; init; } = Micros.FromSeconds(60);
+    /// <summary>The flood's joins are spread uniformly over this span.</summary>
+    public Micros JoinFloodSpan { get; init; } = Micros.FromSeconds(60);
+    /// <summary>Random lookups per virtual second over the whole system (the routing workload).</summary>
+    public double LookupsPerSecond { get; init; } = 100;
 }

@@ -1,6 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership;
+using VinzVault.Protocol.Membership.Messages;
 using VinzVault.Protocol.Ping;
 using VinzVault.Protocol.Wire;
 
@@ -17,11 +20,37 @@ public sealed class CodecTests
 
     private static readonly Gen<uint> AnyUInt = Gen.Choose(int.MinValue, int.MaxValue).Select(v => (uint)v);
 
+    private static readonly Gen<ulong> AnyULong = AnyLong.Select(v => (ulong)v);
+    private static readonly Gen<RingId> AnyId = AnyULong.Select(v => new RingId(v));
+    private static readonly Gen<byte> SmallByte = Gen.Choose(0, 255).Select(b => (byte)b);
+
+    private static readonly Gen<MembershipEvent> AnyState =
+        from id in AnyId
+        from address in AnyULong
+        from inc in AnyUInt
+        from joined in Gen.Elements(true, false)
+        select new MembershipEvent(id, new Address(address), inc, joined);
+
+    private static readonly Gen<MembershipEvent[]> AnyStates = Gen.ArrayOf(AnyState);
+
     /// <summary>One generator per message kind: a new kind adds one line here (a test checks every tag has one).</summary>
     private static readonly Gen<Message>[] Kinds =
     [
         from seq in AnyLong from inc in AnyUInt select (Message)new PingMessage(seq, inc),
         from seq in AnyLong from inc in AnyUInt select (Message)new PongMessage(seq, inc),
+        from ttl in SmallByte from sender in AnyId from inc in AnyUInt from theta in AnyUInt
+        from events in Gen.ArrayOf(from e in AnyState from d in AnyId select new EdraEvent(e, d))
+        select (Message)new EdraMessage(ttl, sender, inc, theta, events),
+        from seq in AnyLong select (Message)new ProbeMessage(seq),
+        from seq in AnyLong from id in AnyId from inc in AnyUInt select (Message)new ProbeReplyMessage(seq, id, inc),
+        from id in AnyId from a in AnyULong from inc in AnyUInt from hops in SmallByte select (Message)new JoinRequestMessage(id, new Address(a), inc, hops),
+        from i in Gen.Choose(0, int.MaxValue) from t in Gen.Choose(0, int.MaxValue) from states in AnyStates select (Message)new TableChunkMessage(i, t, states),
+        from inc in AnyUInt select (Message)new JoinAdmittedMessage(inc),
+        from id in AnyId from inc in AnyUInt select (Message)new SuspectMessage(id, inc),
+        from seq in AnyLong from key in AnyId from a in AnyULong from hops in SmallByte select (Message)new LookupRequestMessage(seq, key, new Address(a), hops),
+        from seq in AnyLong from id in AnyId from inc in AnyUInt from hops in SmallByte select (Message)new LookupReplyMessage(seq, id, inc, hops),
+        from from_ in AnyId from to in AnyId from d in Gen.ArrayOf(AnyULong, DigestMessage.Fanout) select (Message)new DigestMessage(from_, to, d),
+        from from_ in AnyId from to in AnyId from want in Gen.Elements(true, false) from states in AnyStates select (Message)new SegmentMessage(from_, to, want, states),
     ];
 
     private static readonly Gen<Message> AnyMessage = Gen.OneOf(Kinds);

@@ -110,9 +110,38 @@ public sealed class ScenarioLoaderTests
         AssertAllDiffer(new DiskSpec(), Full.Disk);
         AssertAllDiffer(new FaultSpec(), Full.Faults[0]);
         AssertAllDiffer(new ChurnSpec(), Full.Churn!);
-        // "ping" is the only protocol kind so far; its options must still differ.
-        AssertAllDiffer(new ProtocolSpec(), Full.Protocol with { Kind = "other" });
+        // The full scenario runs "ping"; the d1ht options come from their own full section.
+        AssertAllDiffer(new ProtocolSpec(), Full.Protocol with { Kind = "other", D1ht = FullD1ht });
+        AssertAllDiffer(new D1htSpec(), FullD1ht);
     }
+
+    private static readonly D1htSpec FullD1ht = Load("""
+        { "protocol": { "kind": "d1ht", "theta": "3s", "minTheta": "2s", "maxTheta": "20s", "quarantine": "5m",
+          "probeTimeout": "300ms", "meanDelay": "10ms", "targetStaleFraction": 0.02, "antiEntropyThetas": 3,
+          "mode": "perEvent", "formedRing": false, "joinFlood": 0.1, "joinFloodAt": "2m", "joinFloodSpan": "30s",
+          "lookupsPerSecond": 7 } }
+        """).Protocol.D1ht;
+
+    [Fact]
+    public void EveryD1htOptionIsRead() => Assert.Equal(
+        new D1htSpec
+        {
+            Theta = Micros.FromSeconds(3),
+            MinTheta = Micros.FromSeconds(2),
+            MaxTheta = Micros.FromSeconds(20),
+            Quarantine = Micros.FromSeconds(300),
+            ProbeTimeout = Micros.FromMillis(300),
+            MeanDelay = Micros.FromMillis(10),
+            TargetStaleFraction = 0.02,
+            AntiEntropyThetas = 3,
+            Mode = "perEvent",
+            FormedRing = false,
+            JoinFlood = 0.1,
+            JoinFloodAt = Micros.FromSeconds(120),
+            JoinFloodSpan = Micros.FromSeconds(30),
+            LookupsPerSecond = 7,
+        },
+        FullD1ht);
 
     private static void AssertAllDiffer<T>(T defaults, T full)
     {

@@ -1,0 +1,157 @@
+using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership;
+
+namespace VinzVault.Runtime.Sim.Membership;
+
+/// <summary>
+/// The simulator's compact routing tables (DESIGN.md §3): every host identity of a run is a slot of one array
+/// sorted by ring id; a shared base holds one state per slot; each host's table is the base overridden by its
+/// own sorted difference entries (see <see cref="SharedRoutingTable"/>). A state is folded into the base once
+/// more than half the tables hold it, and at that moment every table that does not hold it gets an explicit
+/// entry with what it did hold, so no host's view ever changes except through its own Apply.
+/// </summary>
+public sealed class SharedTableSpace
+{
+    private readonly ulong[] _ids;
+    private readonly MembershipEvent[] _base;
+    private readonly bool[] _baseKnown;
+    private readonly Fenwick _live, _known, _digest;
+    private readonly MembershipEvent[] _candidate;
+    private readonly int[] _candidateCount;
+    private readonly List<SharedRoutingTable?> _tables = [];
+    private readonly bool[] _pending;
+    private readonly List<int> _pendingSlots = [];
+    private readonly int _foldBatch;
+    private int _registered;
+
+    /// <param name="foldBatch">
+    /// Folds wait until this many slots qualify, then every table is visited once for the whole batch: at 100,000
+    /// hosts one visit per table per fold would dominate the run. When folds happen never changes a view.
+    /// </param>
+    public SharedTableSpace(IReadOnlyList<RingId> ids, int foldBatch = 1)
+    {
+        _foldBatch = Math.Max(1, foldBatch);
+        _ids = ids.Select(i => i.Value).Distinct().Order().ToArray();
+        int n = _ids.Length;
+        _base = new MembershipEvent[n];
+        _baseKnown = new bool[n];
+        _candidate = new MembershipEvent[n];
+        _candidateCount = new int[n];
+        _pending = new bool[n];
+        _live = new Fenwick(n);
+        _known = new Fenwick(n);
+        _digest = new Fenwick(n);
+    }
+
+    public int Slots => _ids.Length;
+    public long Folds { get; private set; }
+
+    /// <summary>A formed table views the base as it is; an empty one starts with "not yet" entries for every known base state.</summary>
+    public SharedRoutingTable Create(bool empty)
+    {
+        var t = new SharedRoutingTable(this, empty);
+        _tables.Add(t);
+        t.Handle = _tables.Count - 1;
+        _registered++;
+        return t;
+    }
+
+    /// <summary>Forget a table whose host is gone (it takes part in no more folds).</summary>
+    public void Release(SharedRoutingTable t)
+    {
+        if (t.Handle < 0 || _tables[t.Handle] != t) return;
+        _tables[t.Handle] = null;
+        t.Handle = -1;
+        _registered--;
+    }
+
+    /// <summary>Sets the base of a slot before any table exists (the formed ring at time zero).</summary>
+    public void Seed(in MembershipEvent e)
+    {
+        int s = SlotOf(e.Id);
+        if (s >= 0) SetBase(s, e);
+    }
+
+    internal int SlotOf(RingId id)
+    {
+        int i = LowerBound(id.Value);
+        return i < _ids.Length && _ids[i] == id.Value ? i : -1;
+    }
+
+    /// <summary>First slot whose id is at least <paramref name="id"/>.</summary>
+    internal int LowerBound(ulong id)
+    {
+        int lo = 0, hi = _ids.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_ids[mid] < id) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    internal bool BaseKnown(int slot) => _baseKnown[slot];
+    internal MembershipEvent Base(int slot) => _base[slot];
+    internal long LivePrefix(int slot) => _live.Prefix(slot);
+    internal long KnownPrefix(int slot) => _known.Prefix(slot);
+    internal ulong DigestPrefix(int slot) => (ulong)_digest.Prefix(slot);
+    internal int FindKthLive(long k) => _live.FindKth(k);
+
+    /// <summary>A table now holds <paramref name="e"/> for its slot; fold it into the base when most tables do.</summary>
+    internal void NoteApplied(int slot, in MembershipEvent e)
+    {
+        if (_baseKnown[slot] && _base[slot].Version >= e.Version) return;
+        if (_candidateCount[slot] == 0 || _candidate[slot].Version < e.Version)
+        {
+            _candidate[slot] = e;
+            _candidateCount[slot] = 1;
+        }
+        else if (_candidate[slot] == e) _candidateCount[slot]++;
+        if (2 * _candidateCount[slot] <= _registered || _pending[slot]) return;
+        _pending[slot] = true;
+        _pendingSlots.Add(slot);
+        if (_pendingSlots.Count >= _foldBatch) FoldPending();
+    }
+
+    /// <summary>Folds every pending slot whose candidate is still held by most tables, visiting each table once.</summary>
+    public void FoldPending()
+    {
+        _pendingSlots.Sort();
+        var slots = new List<int>(_pendingSlots.Count);
+        var next = new List<MembershipEvent>(_pendingSlots.Count);
+        foreach (int s in _pendingSlots)
+        {
+            _pending[s] = false;
+            if (2 * _candidateCount[s] <= _registered) continue;
+            slots.Add(s);
+            next.Add(_candidate[s]);
+        }
+        _pendingSlots.Clear();
+        if (slots.Count == 0) return;
+        foreach (var t in _tables) t?.BeforeFolds(slots, next);
+        for (int i = 0; i < slots.Count; i++)
+        {
+            SetBase(slots[i], next[i]);
+            _candidateCount[slots[i]] = 0;
+        }
+        Folds += slots.Count;
+    }
+
+    private void SetBase(int slot, in MembershipEvent e)
+    {
+        if (_baseKnown[slot])
+        {
+            var old = _base[slot];
+            if (old.Joined) _live.Add(slot, -1);
+            _known.Add(slot, -1);
+            _digest.Add(slot, -(long)old.DigestHash);
+        }
+        _base[slot] = e;
+        _baseKnown[slot] = true;
+        if (e.Joined) _live.Add(slot, 1);
+        _known.Add(slot, 1);
+        _digest.Add(slot, (long)e.DigestHash);
+    }
+
+    internal ulong IdAt(int slot) => _ids[slot];
+}

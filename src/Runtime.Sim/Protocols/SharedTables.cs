@@ -1,0 +1,34 @@
+using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership;
+using VinzVault.Runtime.Sim.Membership;
+
+namespace VinzVault.Runtime.Sim.Protocols;
+
+/// <summary>Per-host tables in one <see cref="SharedTableSpace"/>: what lets 100,000 hosts each hold the full membership.</summary>
+public sealed class SharedTables : ITableFactory
+{
+    private readonly SharedTableSpace _space;
+    private readonly SharedRoutingTable?[] _byHost;
+
+    public SharedTables(RingId[] ids, IReadOnlyList<Address> addresses, int formedHosts)
+    {
+        _space = new SharedTableSpace(ids, foldBatch: Math.Clamp(ids.Length / 256, 1, 256));
+        _byHost = new SharedRoutingTable?[ids.Length];
+        // The formed ring of time zero is the base itself; tables created empty mark it "not yet" entry by entry.
+        for (int h = 0; h < formedHosts; h++) _space.Seed(new MembershipEvent(ids[h], addresses[h], 1, true));
+    }
+
+    public SharedTableSpace Space => _space;
+
+    public IRoutingTable Create(int host, bool formed)
+    {
+        if (_byHost[host] is { } old) _space.Release(old);
+        return _byHost[host] = _space.Create(empty: !formed);
+    }
+
+    public void Release(int host)
+    {
+        if (_byHost[host] is { } old) _space.Release(old);
+        _byHost[host] = null;
+    }
+}
