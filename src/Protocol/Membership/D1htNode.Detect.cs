@@ -5,17 +5,17 @@ using VinzVault.Protocol.Node;
 namespace VinzVault.Protocol.Membership;
 
 /// <summary>
-/// Rule 4: watch the predecessor; after about 2 x Theta of silence probe it; no answer within the probe timeout is a
+/// Rule 4: watch the predecessor; after about 2 x Theta of silence probe it; no answer to ProbeAttempts probes is a
 /// detected leave. Mean leave detection delay: the last heartbeat precedes a crash by U(0, Theta), so silence
 /// reaches 2 x Theta on average 1.5 x Theta after the crash, then the probe timeout runs:
-/// T_detect = 1.5 x Theta + ProbeTimeout. A join is detected when the successor's admission probe returns:
+/// T_detect = 1.5 x Theta + ProbeAttempts x ProbeTimeout (the probe window). A join is detected when the successor's admission probe returns:
 /// T_q plus one round trip after the join request.
 /// </summary>
 public sealed partial class D1htNode
 {
     private enum ProbeKind : byte { Predecessor, Admission }
 
-    private readonly record struct Probe(ProbeKind Kind, Member Target);
+    private readonly record struct Probe(ProbeKind Kind, Member Target, int Attempt = 1);
 
     private readonly SortedDictionary<long, Probe> _probes = [];
     private long _probeSeq;
@@ -72,10 +72,10 @@ public sealed partial class D1htNode
         SendProbe(now, ProbeKind.Predecessor, _pred, effects);
     }
 
-    private void SendProbe(Micros now, ProbeKind kind, Member target, Effects effects)
+    private void SendProbe(Micros now, ProbeKind kind, Member target, Effects effects, int attempt = 1)
     {
         long seq = ++_probeSeq;
-        _probes[seq] = new Probe(kind, target);
+        _probes[seq] = new Probe(kind, target, attempt);
         Send(effects, target.Address, new ProbeMessage(seq));
         effects.SetTimer(new TimerKey(Timers.ProbeTimeout, seq), now + _options.ProbeTimeout);
     }
@@ -100,11 +100,17 @@ public sealed partial class D1htNode
         if (!_probes.Remove(seq, out var probe)) return;
         if (probe.Kind == ProbeKind.Admission)
         {
+            if (probe.Attempt < _options.ProbeAttempts) SendProbe(now, ProbeKind.Admission, probe.Target, effects, probe.Attempt + 1);
             // Rule of quarantine: a joiner that left before admission leaves no event behind.
-            _joiners.Remove(probe.Target.Id);
+            else _joiners.Remove(probe.Target.Id);
             return;
         }
         if (probe.Target != _pred || _phase != Phase.Member) return;
+        if (probe.Attempt < _options.ProbeAttempts)
+        {
+            SendProbe(now, ProbeKind.Predecessor, _pred, effects, probe.Attempt + 1);
+            return;
+        }
         _predProbeOutstanding = false;
         Detect(now, MembershipEvent.Leave(_pred), effects);
     }

@@ -198,7 +198,7 @@ public sealed partial class D1htNode : INode
     [LoggerMessage(Level = LogLevel.Information, Message = "d1ht detected {Event}")]
     private static partial void LogDetected(ILogger logger, MembershipEvent @event);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "d1ht {Id} was declared gone at incarnation {Incarnation}; rejoining with a new one")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "d1ht {Id} was declared gone at incarnation {Incarnation}; rejoining with a new one")]
     private static partial void LogRefute(ILogger logger, RingId id, uint incarnation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "d1ht {Id} is a member with {Members} members known")]

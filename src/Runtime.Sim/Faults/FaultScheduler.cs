@@ -19,7 +19,7 @@ internal sealed partial class FaultScheduler(Simulator sim, Prng rng)
         foreach (var f in sim.Scenario.Faults) sim.At(f.At, () => Fire(f));
         if (sim.Scenario.Churn is { } churn)
             for (int h = 0; h < sim.Hosts; h++)
-                ScheduleLeave(h, churn);
+                ScheduleLeave(h, churn, Residual(churn));
     }
 
     private int CountOf(FaultSpec f) => f.Fraction is { } frac ? Math.Max(1, (int)Math.Round(frac * sim.Hosts)) : f.Count;
@@ -110,11 +110,23 @@ internal sealed partial class FaultScheduler(Simulator sim, Prng rng)
         ? rng.Pareto(c.MeanSession.Seconds, c.Alpha)
         : rng.Exponential(c.MeanSession.Seconds));
 
-    private void ScheduleLeave(int h, ChurnSpec c)
+    /// <summary>
+    /// What is left of the session a host is in at time zero, drawn from the stationary residual law so a
+    /// run starts in steady state: the session containing a random instant is length-biased, and the
+    /// instant falls uniformly within it. Exponential: memoryless, the residual is a fresh session.
+    /// Pareto(alpha, xm): the length-biased law is Pareto(alpha - 1, xm).
+    /// </summary>
+    private Micros Residual(ChurnSpec c)
     {
-        // At the start hosts are mid-session; for exponential sessions the residual has the same law,
-        // and for heavy tails drawing a fresh session is a conservative approximation.
-        var at = sim.Now + Session(c);
+        if (c.Distribution != SessionDistribution.Pareto) return Session(c);
+        double xm = c.MeanSession.Seconds * (c.Alpha - 1) / c.Alpha;
+        double biased = xm / Math.Pow(1.0 - rng.NextDouble(), 1.0 / (c.Alpha - 1));
+        return Micros.FromSeconds(rng.NextDouble() * biased);
+    }
+
+    private void ScheduleLeave(int h, ChurnSpec c, Micros session)
+    {
+        var at = sim.Now + session;
         if (c.StopAt is { } stop && at >= stop) return;
         sim.At(at, () =>
         {
@@ -127,7 +139,7 @@ internal sealed partial class FaultScheduler(Simulator sim, Prng rng)
                 if (sim.IsUp(h) || sim.IsLost(h)) return;
                 sim.Boot(h);
                 sim.Faults.ChurnJoins++;
-                ScheduleLeave(h, c);
+                ScheduleLeave(h, c, Session(c));
             });
         });
     }

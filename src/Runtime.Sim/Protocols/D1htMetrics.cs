@@ -78,7 +78,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     {
         double theta = (o.FixedTheta ?? o.MaxTheta).Seconds;
         int rho = RoutingTableExtensions.Rho(n);
-        return Micros.FromSeconds(o.Quarantine.Seconds + o.JoinTimeout.Seconds + 1.5 * theta + o.ProbeTimeout.Seconds
+        return Micros.FromSeconds(o.Quarantine.Seconds + o.JoinTimeout.Seconds + 1.5 * theta + o.ProbeWindow.Seconds
             + rho * (theta + 0.1) + 2 * o.AntiEntropyThetas * theta + 10);
     }
 
@@ -271,7 +271,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         o["headerBytesPerMessage"] = Round(h);
         o["eventAckSecondsMean"] = _ackCount > 0 ? Round(_ackSum / _ackCount) : null;
         o["eventAckSecondsMax"] = _ackCount > 0 ? Round(_ackMax) : null;
-        o["modelEventAckSecondsMean"] = Round(leaveShare * (1.5 * theta + _options.ProbeTimeout.Seconds) + rho * (theta + 2 * d) / 4);
+        o["modelEventAckSecondsMean"] = Round(leaveShare * (1.5 * theta + _options.ProbeWindow.Seconds) + rho * (theta + 2 * d) / 4);
         o["staleEntryFraction"] = _staleSamples > 0 ? Round(_staleSum / _staleSamples) : null;
         o["tableConvergedAfterFaults"] = _convergedAtBound;
         o["convergenceSecondsAfterFaults"] = _convergedSince >= 0 ? Round((_convergedSince - _lastChange) / 1e6) : null;

@@ -103,3 +103,34 @@ public class FaultInjectionTests
         Assert.True(seen.Count > 100, "jitter should vary the latency");
     }
 }
+
+public class ChurnTests
+{
+    /// <summary>
+    /// A run starts in steady state: hosts leave from the first moments at about hosts / mean session per
+    /// second, for heavy-tailed sessions as for exponential ones (a fresh Pareto session would hold every
+    /// departure back until its minimum length).
+    /// </summary>
+    [Theory]
+    [InlineData(SessionDistribution.Exponential)]
+    [InlineData(SessionDistribution.Pareto)]
+    public void ChurnStartsInSteadyState(SessionDistribution distribution)
+    {
+        var s = new Scenario
+        {
+            Seed = 5,
+            Duration = Micros.FromSeconds(100),
+            SampleInterval = Micros.FromSeconds(10),
+            Topology = new TopologySpec { Hosts = 4000, HostsPerRack = 40 },
+            Churn = new ChurnSpec { Distribution = distribution, Alpha = 1.5, MeanSession = Micros.FromSeconds(2000), MeanOffline = Micros.FromSeconds(100_000) },
+            Protocol = new ProtocolSpec { Kind = "ping", PingPeriod = Micros.FromSeconds(50) },
+        };
+        var sim = new Simulator(s, Bindings.Create(s.Protocol));
+        sim.Run();
+        // Expected 4000 * 100 / 2000 = 200 leaves.
+        Assert.InRange(sim.Faults.ChurnLeaves, 140, 260);
+        var early = new Simulator(s with { Duration = Micros.FromSeconds(10) }, Bindings.Create(s.Protocol));
+        early.Run();
+        Assert.InRange(early.Faults.ChurnLeaves, 5, 40);
+    }
+}
