@@ -23,11 +23,46 @@ public static class Units
         [("T", 1L << 40), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10), ("", 1)],
         StringComparison.OrdinalIgnoreCase, "0");
 
+    /// <summary>A duration, also compound as people write it: "2m30s", "1h15m".</summary>
     public static bool TryParseDuration(string text, out Micros value, out string error)
     {
-        bool ok = TryParse(text, Durations, out long micros, out error);
-        value = new Micros(micros);
-        return ok;
+        value = Micros.Zero;
+        long total = 0;
+        var parts = SplitCompound(text);
+        foreach (string part in parts)
+        {
+            if (!TryParse(part, Durations, out long micros, out error))
+            {
+                // Not a compound duration after all: report the text as one piece.
+                if (parts.Count > 1) TryParse(text, Durations, out _, out error);
+                return false;
+            }
+            if (micros > long.MaxValue - total)
+            {
+                error = $"'{text}' is too large";
+                return false;
+            }
+            total += micros;
+        }
+        error = "";
+        value = new Micros(total);
+        return true;
+    }
+
+    /// <summary>"2m30s" → "2m", "30s": a new part starts where a digit follows a letter.</summary>
+    private static List<string> SplitCompound(string? text)
+    {
+        var parts = new List<string>();
+        if (string.IsNullOrEmpty(text)) return [text ?? ""];
+        int start = 0;
+        for (int i = 1; i < text.Length; i++)
+            if (char.IsAsciiDigit(text[i]) && char.IsAsciiLetter(text[i - 1]))
+            {
+                parts.Add(text[start..i]);
+                start = i;
+            }
+        parts.Add(text[start..]);
+        return parts;
     }
 
     public static bool TryParseSize(string text, out long bytes, out string error) => TryParse(text, Sizes, out bytes, out error);

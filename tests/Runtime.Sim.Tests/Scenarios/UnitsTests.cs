@@ -19,6 +19,9 @@ public sealed class UnitsTests
     [InlineData("1d", 86_400_000_000L)]
     [InlineData("0.001ms", 1L)]
     [InlineData(".5s", 500_000L)]
+    [InlineData("2m30s", 150_000_000L)]
+    [InlineData("1h15m", 4_500_000_000L)]
+    [InlineData("1s500ms", 1_500_000L)]
     public void DurationsParseAsWritten(string text, long micros)
     {
         Assert.True(Units.TryParseDuration(text, out var value, out string error), error);
