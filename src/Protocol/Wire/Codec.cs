@@ -1,3 +1,4 @@
+using VinzVault.Protocol.Membership.Messages;
 using VinzVault.Protocol.Ping;
 
 namespace VinzVault.Protocol.Wire;
@@ -37,6 +38,17 @@ public static class Codec
         {
             MessageTag.Ping => PingMessage.Read(ref r),
             MessageTag.Pong => PongMessage.Read(ref r),
+            MessageTag.D1htEdra => EdraMessage.Read(ref r),
+            MessageTag.D1htProbe => ProbeMessage.Read(ref r),
+            MessageTag.D1htProbeReply => ProbeReplyMessage.Read(ref r),
+            MessageTag.D1htJoinRequest => JoinRequestMessage.Read(ref r),
+            MessageTag.D1htTableChunk => TableChunkMessage.Read(ref r),
+            MessageTag.D1htJoinAdmitted => JoinAdmittedMessage.Read(ref r),
+            MessageTag.D1htSuspect => SuspectMessage.Read(ref r),
+            MessageTag.D1htLookup => LookupRequestMessage.Read(ref r),
+            MessageTag.D1htLookupReply => LookupReplyMessage.Read(ref r),
+            MessageTag.D1htDigest => DigestMessage.Read(ref r),
+            MessageTag.D1htSegment => SegmentMessage.Read(ref r),
             _ => null,
         };
         if (m is null && r.Ok) return new(null, $"unknown message tag {(byte)tag}");

@@ -17,4 +17,15 @@ public enum MessageTag : byte
 {
     Ping = 1,
     Pong = 2,
+    D1htEdra = 10,
+    D1htProbe = 11,
+    D1htProbeReply = 12,
+    D1htJoinRequest = 13,
+    D1htTableChunk = 14,
+    D1htJoinAdmitted = 15,
+    D1htSuspect = 16,
+    D1htLookup = 17,
+    D1htLookupReply = 18,
+    D1htDigest = 19,
+    D1htSegment = 20,
 }

@@ -39,6 +39,14 @@ public ref struct WireReader
     public ulong U64(string what = "u64") { var s = Take(8, what); return Ok ? BinaryPrimitives.ReadUInt64LittleEndian(s) : 0; }
     public long I64(string what = "i64") { var s = Take(8, what); return Ok ? BinaryPrimitives.ReadInt64LittleEndian(s) : 0; }
 
+    /// <summary>A varint that must fit in 32 bits.</summary>
+    public uint U32Var(string what = "u32")
+    {
+        ulong v = VarU(what);
+        if (v > uint.MaxValue) { Fail($"bad {what}: {v} exceeds 32 bits"); return 0; }
+        return (uint)v;
+    }
+
     public bool Bool(string what = "bool")
     {
         byte b = U8(what);

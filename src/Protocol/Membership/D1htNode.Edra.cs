@@ -1,0 +1,134 @@
+using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership.Messages;
+using VinzVault.Protocol.Node;
+
+namespace VinzVault.Protocol.Membership;
+
+/// <summary>EDRA (D1HT.md rules 1-3, 5-7): events learned in an interval go out at its end, one message per TTL.</summary>
+public sealed partial class D1htNode
+{
+    /// <summary>TTL of an event this peer detected: above every real TTL, so it goes into all rho messages (rule 5).</summary>
+    private const int DetectedTtl = byte.MaxValue;
+
+    private readonly List<(EdraEvent Event, int Ttl)> _pending = [];
+    private readonly List<EdraEvent> _batch = [];
+    private long _intervalTag;
+    private Micros _intervalStart;
+    private int _eventsThisInterval;
+
+    private void BecomeMember(Micros now, Effects effects)
+    {
+        _phase = Phase.Member;
+        LogMember(_ctx.Logger, _id, _table.Count);
+        _pending.Clear();
+        _intervalStart = now;
+        // A random phase: intervals are local and must not beat in step across the ring.
+        effects.SetTimer(new TimerKey(Timers.Interval, ++_intervalTag), now + new Micros(1 + _rng.NextLong(_theta.Value)));
+        if (_options.AntiEntropyThetas > 0)
+            effects.SetTimer(new TimerKey(Timers.AntiEntropy), now + new Micros(_theta.Value * _options.AntiEntropyThetas / 2 + _rng.NextLong(_theta.Value * _options.AntiEntropyThetas)));
+        RefreshPredecessor(now, effects);
+    }
+
+    /// <summary>Rule 4/5: this peer detected an event; it applies it and sends it in all its messages.</summary>
+    private void Detect(Micros now, in MembershipEvent e, Effects effects)
+    {
+        if (!Apply(now, e, detected: true)) return;
+        Stats.EventsDetected++;
+        LogDetected(_ctx.Logger, e);
+        Learn(new EdraEvent(e, _id), DetectedTtl, effects);
+        AfterChange(now, e, effects);
+    }
+
+    /// <summary>Queues a new event for forwarding with TTL <paramref name="ttl"/> (rules 2 and 6); the baseline sends it at once.</summary>
+    private void Learn(in EdraEvent e, int ttl, Effects effects)
+    {
+        _pending.Add((e, ttl));
+        if (_options.Mode != DisseminationMode.PerEvent) return;
+        _batch.Clear();
+        _batch.Add(e);
+        int rho = RoutingTableExtensions.Rho(_table.Count);
+        for (int l = 0; l < Math.Min(ttl, rho); l++)
+        {
+            var target = _table.Successor(_id, 1 << l);
+            if (target.Id == _id) break;
+            if (!RingId.InHalfOpen(e.Detector, _id, target.Id)) SendEdra(effects, target.Address, (byte)l, _batch, 0, 1);
+        }
+    }
+
+    private void OnIntervalEnd(Micros now, long tag, Effects effects)
+    {
+        if (tag != _intervalTag || _phase != Phase.Member) return;
+        int n = _table.Count;
+        int rho = RoutingTableExtensions.Rho(n);
+        for (int l = 0; l < rho && n > 1; l++)
+        {
+            var target = _table.Successor(_id, 1 << l);
+            if (target.Id == _id) break;
+            _batch.Clear();
+            if (_options.Mode == DisseminationMode.Edra)
+                foreach (var (e, ttl) in _pending)
+                    if (ttl > l && !RingId.InHalfOpen(e.Detector, _id, target.Id)) _batch.Add(e);
+            // Rule 3: the TTL-0 message is the heartbeat and always goes; the others only with events.
+            if (l == 0 || _batch.Count > 0) SendEdraSplit(effects, target.Address, (byte)l, _batch);
+        }
+        ForwardToJoiners(effects);
+        _pending.Clear();
+        _theta = _tuner.Next(_eventsThisInterval, now - _intervalStart, n);
+        _eventsThisInterval = 0;
+        _intervalStart = now;
+        effects.SetTimer(new TimerKey(Timers.Interval, ++_intervalTag), now + _theta);
+    }
+
+    private void SendEdraSplit(Effects effects, Address to, byte ttl, List<EdraEvent> events)
+    {
+        int max = _options.MaxRecordsPerMessage;
+        int start = 0;
+        do
+        {
+            int count = Math.Min(max, events.Count - start);
+            SendEdra(effects, to, ttl, events, start, count);
+            start += count;
+        } while (start < events.Count);
+    }
+
+    private void SendEdra(Effects effects, Address to, byte ttl, List<EdraEvent> events, int start, int count)
+    {
+        var m = new EdraMessage(ttl, _id, _incarnation, (uint)(_theta.Value / 1000), events.GetRange(start, count).ToArray());
+        Stats.EdraEventsSent += count;
+        Send(effects, to, m);
+    }
+
+    private void OnEdra(Micros now, Address from, EdraMessage m, Effects effects)
+    {
+        LearnFromTraffic(now, new Member(m.Sender, from, m.SenderIncarnation), effects);
+        if (from == _predAddress) _predTheta = new Micros(Math.Max(1, (long)m.ThetaMillis) * 1000);
+        foreach (var e in m.Events)
+        {
+            if (!Apply(now, e.Event, detected: false)) continue;
+            if (_phase != Phase.Member) continue;
+            Stats.EventsLearned++;
+            Learn(e, m.Ttl, effects);
+            AfterChange(now, e.Event, effects);
+        }
+    }
+
+    /// <summary>Bookkeeping after a news state entered the table as a member: rate estimate, predecessor, refutation.</summary>
+    private void AfterChange(Micros now, in MembershipEvent e, Effects effects)
+    {
+        _eventsThisInterval++;
+        if (e.Id == _id && !e.Joined && e.Incarnation == _incarnation) Refute(now, effects);
+        else RefreshPredecessorIfAffected(now, e, effects);
+    }
+
+    /// <summary>
+    /// The ring declared this session gone (a false suspicion, or a partition): start a new session with a higher
+    /// incarnation and join again, since the leave already reached others and cannot be taken back.
+    /// </summary>
+    private void Refute(Micros now, Effects effects)
+    {
+        LogRefute(_ctx.Logger, _id, _incarnation);
+        _phase = Phase.Booting;
+        _intervalTag++;
+        effects.Disk(ReadIncarnation, new DiskOp(DiskOpKind.Read, IncarnationFile, 0, null, 4));
+    }
+}

@@ -1,0 +1,116 @@
+using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership.Messages;
+using VinzVault.Protocol.Node;
+
+namespace VinzVault.Protocol.Membership;
+
+/// <summary>
+/// Joining (D1HT.md "Joining"): any member routes the request to the joiner's successor, which transfers its table,
+/// forwards the events it learns meanwhile, and after the quarantine T_q probes the joiner and detects its join.
+/// </summary>
+public sealed partial class D1htNode
+{
+    /// <summary>Hops a join request may be forwarded: once to the successor, plus slack for a stale table.</summary>
+    private const int JoinMaxHops = 3;
+
+    private sealed class Joiner(Member member, long tag)
+    {
+        public Member Member { get; } = member;
+        public long Tag { get; } = tag;
+    }
+
+    private readonly SortedDictionary<RingId, Joiner> _joiners = [];
+    private readonly List<MembershipEvent> _copy = [];
+    private long _joinTag;
+    private long _joinerSeq;
+
+    private void SendJoinRequest(Micros now, Effects effects)
+    {
+        var peers = _ctx.Peers;
+        var contact = peers.Count > 0 ? peers[_rng.Next(peers.Count)] : Address.None;
+        if (!contact.IsNone && contact != _self) Send(effects, contact, new JoinRequestMessage(_id, _self, _incarnation, 0));
+        effects.SetTimer(new TimerKey(Timers.JoinRetry, ++_joinTag), now + _options.JoinTimeout);
+    }
+
+    private void OnJoinRetry(Micros now, long tag, Effects effects)
+    {
+        if (tag == _joinTag && _phase == Phase.Joining) SendJoinRequest(now, effects);
+    }
+
+    private void OnJoinRequest(Micros now, Address from, JoinRequestMessage m, Effects effects)
+    {
+        if (_phase != Phase.Member || m.Id == _id) return;
+        var successor = _table.Successor(m.Id, 1);
+        if (successor.Id != _id)
+        {
+            if (m.Hops < JoinMaxHops) Send(effects, successor.Address, m with { Hops = (byte)(m.Hops + 1) });
+            return;
+        }
+        var joiner = new Member(m.Id, m.Joiner, m.Incarnation);
+        if (_table.TryGetState(m.Id, out var known))
+        {
+            if (known.Incarnation > m.Incarnation) return;
+            if (known.Incarnation == m.Incarnation && known.Joined)
+            {
+                Send(effects, m.Joiner, new JoinAdmittedMessage(m.Incarnation));
+                return;
+            }
+            // A new session of a host we still list: the old session is over, and we are its detector.
+            if (known.Joined) Detect(now, MembershipEvent.Leave(known.Member), effects);
+        }
+        if (_joiners.TryGetValue(m.Id, out var pending) && pending.Member == joiner) return;
+        long tag = ++_joinerSeq;
+        _joiners[m.Id] = new Joiner(joiner, tag);
+        _copy.Clear();
+        _table.CopyStates(new RingId(0), new RingId(ulong.MaxValue), _copy);
+        int max = _options.MaxRecordsPerMessage;
+        int total = Math.Max(1, (_copy.Count + max - 1) / max);
+        for (int i = 0; i < total; i++)
+            Send(effects, m.Joiner, new TableChunkMessage(i, total, _copy.GetRange(i * max, Math.Min(max, _copy.Count - i * max)).ToArray()));
+        effects.SetTimer(new TimerKey(Timers.Quarantine, tag), now + _options.Quarantine);
+    }
+
+    private void OnQuarantineEnd(Micros now, long tag, Effects effects)
+    {
+        foreach (var j in _joiners.Values)
+        {
+            if (j.Tag != tag) continue;
+            if (_phase == Phase.Member) SendProbe(now, ProbeKind.Admission, j.Member, effects);
+            else _joiners.Remove(j.Member.Id);
+            return;
+        }
+    }
+
+    private void Admit(Micros now, Member joiner, uint answered, Effects effects)
+    {
+        if (!_joiners.TryGetValue(joiner.Id, out var j) || j.Member != joiner) return;
+        _joiners.Remove(joiner.Id);
+        if (answered != joiner.Incarnation || _phase != Phase.Member) return;
+        Detect(now, MembershipEvent.Join(joiner), effects);
+        Send(effects, joiner.Address, new JoinAdmittedMessage(joiner.Incarnation));
+    }
+
+    /// <summary>Events learned while a joiner is in transfer or quarantine go to it too, so its table does not miss them.</summary>
+    private void ForwardToJoiners(Effects effects)
+    {
+        if (_joiners.Count == 0 || _pending.Count == 0) return;
+        _batch.Clear();
+        foreach (var (e, _) in _pending) _batch.Add(e);
+        foreach (var j in _joiners.Values) SendEdraSplit(effects, j.Member.Address, 0, _batch);
+    }
+
+    private void OnTableChunk(Micros now, TableChunkMessage m, Effects effects)
+    {
+        if (_phase != Phase.Joining) return;
+        foreach (var s in m.States) Apply(now, s, detected: false);
+        // The successor holds us for T_q; give it that long (plus a timeout) before starting over.
+        if (m.Index == 0) effects.SetTimer(new TimerKey(Timers.JoinRetry, ++_joinTag), now + _options.Quarantine + _options.JoinTimeout);
+    }
+
+    private void OnAdmitted(Micros now, JoinAdmittedMessage m, Effects effects)
+    {
+        if (_phase != Phase.Joining || m.Incarnation != _incarnation) return;
+        Apply(now, MembershipEvent.Join(Me), detected: false);
+        BecomeMember(now, effects);
+    }
+}

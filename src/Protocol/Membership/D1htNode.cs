@@ -1,0 +1,201 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
+using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership.Messages;
+using VinzVault.Protocol.Node;
+using VinzVault.Protocol.Wire;
+
+namespace VinzVault.Protocol.Membership;
+
+/// <summary>
+/// A D1HT peer (D1HT.md): keeps the full membership in an <see cref="IRoutingTable"/>, spreads joins and leaves
+/// with EDRA, watches its predecessor, admits joiners after quarantine, answers one-hop lookups and repairs its
+/// table by anti-entropy. Split by feature into partial files.
+/// </summary>
+/// <remarks>
+/// Start-up: the node reads and bumps its durable incarnation. If the table it was given already holds it live at
+/// that incarnation (a ring formed by the runtime), it is a member at once; if the table is empty and it has no
+/// other peer, it founds a ring; otherwise it joins through <see cref="NodeContext.Peers"/>.
+/// </remarks>
+public sealed partial class D1htNode : INode
+{
+    public const ulong IncarnationFile = 2;
+    private const long ReadIncarnation = 1, WriteIncarnation = 2, SyncIncarnation = 3;
+
+    private enum Phase : byte { Booting, Joining, Member }
+
+    private static class Timers
+    {
+        public const int Interval = 1, Silence = 2, ProbeTimeout = 3, Quarantine = 4, JoinRetry = 5, LookupTimeout = 6, AntiEntropy = 7;
+    }
+
+    private readonly NodeContext _ctx;
+    private readonly D1htOptions _options;
+    private readonly Prng _rng;
+    private readonly IRoutingTable _table;
+    private readonly ID1htObserver? _observer;
+    private readonly ThetaTuner _tuner;
+    private readonly Address _self;
+    private readonly RingId _id;
+    private uint _incarnation;
+    private Phase _phase;
+    private Micros _theta;
+
+    public D1htNode(NodeContext ctx, D1htOptions options, IRoutingTable table, ID1htObserver? observer = null)
+    {
+        _ctx = ctx;
+        _options = options;
+        _rng = new Prng(ctx.Seed);
+        _table = table;
+        _observer = observer;
+        _tuner = new ThetaTuner(options);
+        _self = ctx.Self;
+        _id = ctx.Id;
+        _theta = options.FixedTheta ?? options.MaxTheta;
+    }
+
+    public RingId Id => _id;
+    public uint Incarnation => _incarnation;
+    public bool IsMember => _phase == Phase.Member;
+    public Micros Theta => _theta;
+    /// <summary>The smoothed event rate this node observes (events/s), negative before its first interval.</summary>
+    public double EventRate => _tuner.EventRate;
+    public IRoutingTable Table => _table;
+    public D1htStats Stats { get; } = new();
+
+    public void Step(Micros now, in Input input, Effects effects)
+    {
+        switch (input.Kind)
+        {
+            case InputKind.Start:
+                effects.Disk(ReadIncarnation, new DiskOp(DiskOpKind.Read, IncarnationFile, 0, null, 4));
+                break;
+            case InputKind.DiskDone:
+                OnDisk(now, input.Id, input.Disk!, effects);
+                break;
+            case InputKind.TimerFired when _phase != Phase.Booting:
+                OnTimer(now, input.Timer, effects);
+                break;
+            case InputKind.Received when _phase != Phase.Booting && input.Message is not null:
+                OnMessage(now, input.From, input.Message, effects);
+                break;
+            case InputKind.ClientRequest when input.Op is LookupOp lookup:
+                StartLookup(now, input.Id, lookup.Key, effects);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void OnTimer(Micros now, TimerKey timer, Effects effects)
+    {
+        switch (timer.Kind)
+        {
+            case Timers.Interval: OnIntervalEnd(now, timer.Tag, effects); break;
+            case Timers.Silence: OnSilenceCheck(now, timer.Tag, effects); break;
+            case Timers.ProbeTimeout: OnProbeTimeout(now, timer.Tag, effects); break;
+            case Timers.Quarantine: OnQuarantineEnd(now, timer.Tag, effects); break;
+            case Timers.JoinRetry: OnJoinRetry(now, timer.Tag, effects); break;
+            case Timers.LookupTimeout: OnLookupTimeout(now, timer.Tag, effects); break;
+            case Timers.AntiEntropy: OnAntiEntropy(now, effects); break;
+            default: break;
+        }
+    }
+
+    private void OnMessage(Micros now, Address from, Message message, Effects effects)
+    {
+        HeardFrom(now, from);
+        switch (message)
+        {
+            case EdraMessage m: OnEdra(now, from, m, effects); break;
+            case ProbeMessage m: Send(effects, from, new ProbeReplyMessage(m.Seq, _id, _incarnation)); break;
+            case ProbeReplyMessage m: OnProbeReply(now, from, m, effects); break;
+            case JoinRequestMessage m: OnJoinRequest(now, from, m, effects); break;
+            case TableChunkMessage m: OnTableChunk(now, m, effects); break;
+            case JoinAdmittedMessage m: OnAdmitted(now, m, effects); break;
+            case SuspectMessage m: OnSuspect(now, m, effects); break;
+            case LookupRequestMessage m: OnLookupRequest(now, from, m, effects); break;
+            case LookupReplyMessage m: OnLookupReply(now, from, m, effects); break;
+            case DigestMessage m: OnDigest(now, from, m, effects); break;
+            case SegmentMessage m: OnSegment(now, from, m, effects); break;
+            default: break;
+        }
+    }
+
+    private void OnDisk(Micros now, long id, DiskResult result, Effects effects)
+    {
+        switch (id)
+        {
+            case ReadIncarnation:
+                uint stored = result.Ok && result.Data is { Length: 4 } d ? BinaryPrimitives.ReadUInt32LittleEndian(d) : 0;
+                _incarnation = stored + 1;
+                var bytes = new byte[4];
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes, _incarnation);
+                effects.Disk(WriteIncarnation, new DiskOp(DiskOpKind.Write, IncarnationFile, 0, bytes));
+                effects.Disk(SyncIncarnation, new DiskOp(DiskOpKind.Sync, IncarnationFile));
+                break;
+            case SyncIncarnation when result.Ok:
+                // The incarnation is durable before anyone hears of this session, so a later session always outranks it.
+                LogBooted(_ctx.Logger, _id, _incarnation);
+                Boot(now, effects);
+                break;
+            case SyncIncarnation:
+                effects.Disk(ReadIncarnation, new DiskOp(DiskOpKind.Read, IncarnationFile, 0, null, 4));
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void Boot(Micros now, Effects effects)
+    {
+        bool formed = _table.TryGetState(_id, out var mine) && mine.Joined && mine.Incarnation == _incarnation;
+        bool alone = _table.Count == 0 && !_ctx.Peers.Any(p => p != _self);
+        if (formed || alone)
+        {
+            if (alone) Apply(now, MembershipEvent.Join(Me), detected: true);
+            BecomeMember(now, effects);
+        }
+        else
+        {
+            _phase = Phase.Joining;
+            SendJoinRequest(now, effects);
+        }
+    }
+
+    private Member Me => new(_id, _self, _incarnation);
+
+    /// <summary>Applies a state to the table and tells the observer; true when it was news.</summary>
+    private bool Apply(Micros now, in MembershipEvent e, bool detected)
+    {
+        if (!_table.Apply(e)) return false;
+        _observer?.Applied(now, _self, e, detected);
+        return true;
+    }
+
+    private void Send(Effects effects, Address to, Message m)
+    {
+        int size = m.Size();
+        switch (m)
+        {
+            case EdraMessage: Stats.EdraMessages++; Stats.EdraBytes += size; break;
+            case ProbeMessage or ProbeReplyMessage or SuspectMessage: Stats.ProbeMessages++; Stats.ProbeBytes += size; break;
+            case JoinRequestMessage or TableChunkMessage or JoinAdmittedMessage: Stats.JoinMessages++; Stats.JoinBytes += size; break;
+            case DigestMessage or SegmentMessage: Stats.RepairMessages++; Stats.RepairBytes += size; break;
+            default: Stats.LookupMessages++; Stats.LookupBytes += size; break;
+        }
+        effects.Send(to, m);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "d1ht {Id} booted with incarnation {Incarnation}")]
+    private static partial void LogBooted(ILogger logger, RingId id, uint incarnation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "d1ht detected {Event}")]
+    private static partial void LogDetected(ILogger logger, MembershipEvent @event);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "d1ht {Id} was declared gone at incarnation {Incarnation}; rejoining with a new one")]
+    private static partial void LogRefute(ILogger logger, RingId id, uint incarnation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "d1ht {Id} is a member with {Members} members known")]
+    private static partial void LogMember(ILogger logger, RingId id, int members);
+}

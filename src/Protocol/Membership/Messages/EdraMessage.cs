@@ -1,0 +1,55 @@
+using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Wire;
+
+namespace VinzVault.Protocol.Membership.Messages;
+
+/// <summary>
+/// One EDRA message: the events a peer forwards with TTL <see cref="Ttl"/> at the end of an interval (empty on
+/// TTL 0 it is the heartbeat). The header names the sender (learning from traffic) and its Theta (so the
+/// successor knows how long a silence means a failure).
+/// </summary>
+public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation, uint ThetaMillis, EdraEvent[] Events) : Message
+{
+    public override MessageTag Tag => MessageTag.D1htEdra;
+
+    public override void Encode(WireWriter w)
+    {
+        w.U8(Ttl);
+        w.U64(Sender.Value);
+        w.VarU(SenderIncarnation);
+        w.VarU(ThetaMillis);
+        w.VarU((ulong)Events.Length);
+        foreach (var e in Events)
+        {
+            MembershipWire.Write(w, e.Event);
+            w.U64(e.Detector.Value);
+        }
+    }
+
+    public override int Size()
+    {
+        int n = HeaderSize(SenderIncarnation, ThetaMillis, Events.Length);
+        foreach (var e in Events) n += EventSize(e);
+        return n;
+    }
+
+    /// <summary>Bytes of everything but the events (h of the traffic model, without transport framing).</summary>
+    public static int HeaderSize(uint incarnation, uint thetaMillis, int events) =>
+        1 + 1 + 8 + WireWriter.VarUSize(incarnation) + WireWriter.VarUSize(thetaMillis) + WireWriter.VarUSize((ulong)events);
+
+    /// <summary>Bytes of one event (m of the traffic model).</summary>
+    public static int EventSize(in EdraEvent e) => MembershipWire.Size(e.Event) + 8;
+
+    internal static EdraMessage Read(ref WireReader r)
+    {
+        byte ttl = r.U8("ttl");
+        var sender = new RingId(r.U64("sender"));
+        ulong inc = r.VarU("sender incarnation");
+        ulong theta = r.VarU("theta");
+        if (inc > uint.MaxValue || theta > uint.MaxValue) r.Fail("bad edra header: field out of range");
+        int n = r.Count(18, MembershipWire.MaxRecords, "event count");
+        var events = new EdraEvent[n];
+        for (int i = 0; i < n && r.Ok; i++) events[i] = new EdraEvent(MembershipWire.Read(ref r), new RingId(r.U64("detector")));
+        return new EdraMessage(ttl, sender, (uint)inc, (uint)theta, events);
+    }
+}
