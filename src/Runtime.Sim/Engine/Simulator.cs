@@ -107,7 +107,7 @@ public sealed partial class Simulator
     /// <summary>Hands a client request to a host's node at virtual time <paramref name="at"/>.</summary>
     public void Submit(int host, long id, ClientOp op, Micros at)
     {
-        var e = new SimEvent { Time = Math.Max(at.Value, _now), Type = EventType.Client, Host = host, Aux = id, Payload = op };
+        var e = new SimEvent { Time = Math.Max(at.Value, _now), Type = EventType.Client, Host = host, Life = _life[host], Aux = id, Payload = op };
         _queue.Push(ref e);
     }
 

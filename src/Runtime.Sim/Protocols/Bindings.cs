@@ -7,11 +7,12 @@ namespace VinzVault.Runtime.Sim.Protocols;
 /// <summary>Maps a scenario's <c>protocol.kind</c> to the binding that runs it.</summary>
 public static class Bindings
 {
-    public static readonly IReadOnlyList<string> Kinds = ["ping"];
+    public static readonly IReadOnlyList<string> Kinds = ["ping", "storage"];
 
     public static IProtocolBinding Create(ProtocolSpec spec) => spec.Kind switch
     {
         "ping" => new PingBinding(new PingOptions(spec.PingPeriod)),
+        "storage" => new Storage.StorageBinding(spec.Storage),
         _ => throw new ArgumentException($"unknown protocol kind '{spec.Kind}' (known: {string.Join(", ", Kinds)})"),
     };
 }

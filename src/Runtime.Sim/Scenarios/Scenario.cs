@@ -101,4 +101,5 @@ public sealed record ProtocolSpec
 {
     public string Kind { get; init; } = "ping";
     public Micros PingPeriod { get; init; } = Micros.FromSeconds(1);
+    public Storage.StorageSpec Storage { get; init; } = new();
 }
