@@ -104,6 +104,8 @@ public sealed class VmWorkload : ISimObserver
     private void AttachAt(Vm vm, int host, Epoch epoch, bool takeover)
     {
         if (host < 0) { _sim.At(_sim.Now + Micros.FromSeconds(1), () => AttachAt(vm, PickHost(-1), epoch, takeover)); return; }
+        // The VM starts on this host: a zombie instance of it there is replaced, not left writing at its old epoch.
+        if (vm.Zombie == host) vm.Zombie = -1;
         vm.Owner = host;
         vm.Epoch = epoch;
         vm.Attached = false;

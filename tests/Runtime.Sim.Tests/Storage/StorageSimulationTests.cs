@@ -78,6 +78,21 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         Assert.True((long)json["zombieWritesRefused"]! > 0, json.ToJsonString());
     }
 
+    /// <summary>Found by the generated schedules: the VM was re-attached on the host still running its zombie.</summary>
+    [Fact]
+    public void ReattachingOnTheZombiesHostReplacesTheZombie()
+    {
+        var c = new StorageCase(14, 1794267629, 0.01, 0.001, false,
+        [
+            new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(16), Count = 2, Duration = Micros.FromSeconds(8), Scope = PartitionScope.Random },
+            new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(13), Count = 1, Duration = Micros.FromSeconds(7), Scope = PartitionScope.Random },
+            new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(9), Count = 3, Duration = Micros.FromSeconds(6), Scope = PartitionScope.Datacenter },
+            new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(14), Count = 2, Duration = Micros.FromSeconds(6), Scope = PartitionScope.Datacenter },
+        ]);
+        var sim = Run(ScenarioFor(c));
+        Assert.All(sim.Invariants, i => Assert.True(i.Held, $"{i.Name}: {i.FirstViolation}"));
+    }
+
     private static readonly Gen<FaultSpec> AnyFault =
         from kind in Gen.Frequency((5, Gen.Constant(FaultKind.Crash)), (1, Gen.Constant(FaultKind.Loss)), (4, Gen.Constant(FaultKind.Partition)))
         from at in Gen.Choose(1, 20)
