@@ -25,7 +25,10 @@ public sealed class CodecTests
     private static readonly Gen<ChunkShape> AnyShape = from log2 in Gen.Choose(9, 12) from blocks in Gen.Choose(1, 8) select new ChunkShape(log2, blocks);
 
     private static Gen<BlockData[]> AnyBlocks(ChunkShape shape) =>
-        Gen.ArrayOf(from i in Gen.Choose(0, shape.Blocks - 1) from e in AnyEpoch from s in AnyCount from zero in Gen.Elements(true, false)
+        Gen.ArrayOf(from i in Gen.Choose(0, shape.Blocks - 1)
+                    from e in AnyEpoch
+                    from s in AnyCount
+                    from zero in Gen.Elements(true, false)
                     from fill in Gen.Choose(0, 255)
                     select new BlockData(i, new BlockVersion(e, s), zero ? [] : Enumerable.Repeat((byte)fill, shape.BlockSize).ToArray()))
             .Select(a => a.Take(shape.Blocks).ToArray());

@@ -110,9 +110,17 @@ public sealed class ScenarioLoaderTests
         AssertAllDiffer(new DiskSpec(), Full.Disk);
         AssertAllDiffer(new FaultSpec(), Full.Faults[0]);
         AssertAllDiffer(new ChurnSpec(), Full.Churn!);
-        // "ping" is the only protocol kind so far; its options must still differ.
-        AssertAllDiffer(new ProtocolSpec(), Full.Protocol with { Kind = "other" });
+        // Each kind's options must differ from the defaults; the storage ones come from their own full file.
+        AssertAllDiffer(new ProtocolSpec(), Full.Protocol with { Kind = "other", Storage = FullStorage });
+        AssertAllDiffer(new VinzVault.Runtime.Sim.Storage.StorageSpec(), FullStorage);
     }
+
+    private static readonly VinzVault.Runtime.Sim.Storage.StorageSpec FullStorage = Load("""
+        { "protocol": { "kind": "storage", "volumes": 3, "volumeBlocks": 100, "blockSize": 512, "chunkBlocks": 4, "replicas": 5,
+          "placement": "2,1", "asyncDatacenters": "1", "readFraction": 0.25, "iopsPerVolume": 7, "queueDepth": 2,
+          "migrations": 1, "migrateAt": "3s", "takeovers": 2, "takeoverAt": "4s", "zombieOwner": false,
+          "failoverDelay": "5s", "ioStopAt": "6s" } }
+        """).Protocol.Storage;
 
     private static void AssertAllDiffer<T>(T defaults, T full)
     {

@@ -34,8 +34,15 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
             Kind = "storage",
             Storage = new StorageSpec
             {
-                Volumes = 4, VolumeBlocks = 64, BlockSize = 512, ChunkBlocks = 8, IopsPerVolume = 40,
-                Takeovers = 1, TakeoverAt = Micros.FromSeconds(12), Migrations = 1, MigrateAt = Micros.FromSeconds(8),
+                Volumes = 4,
+                VolumeBlocks = 64,
+                BlockSize = 512,
+                ChunkBlocks = 8,
+                IopsPerVolume = 40,
+                Takeovers = 1,
+                TakeoverAt = Micros.FromSeconds(12),
+                Migrations = 1,
+                MigrateAt = Micros.FromSeconds(8),
                 IoStopAt = Micros.FromSeconds(28),
             },
         },
@@ -102,8 +109,12 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         from oneWay in Gen.Elements(false, false, true)
         select new FaultSpec
         {
-            Kind = kind, At = Micros.FromSeconds(at), Count = kind == FaultKind.Loss ? 1 : count,
-            Duration = kind == FaultKind.Loss ? null : Micros.FromSeconds(duration), Scope = scope, OneWay = oneWay,
+            Kind = kind,
+            At = Micros.FromSeconds(at),
+            Count = kind == FaultKind.Loss ? 1 : count,
+            Duration = kind == FaultKind.Loss ? null : Micros.FromSeconds(duration),
+            Scope = scope,
+            OneWay = oneWay,
         };
 
     private static readonly Gen<StorageCase> AnyCase =
