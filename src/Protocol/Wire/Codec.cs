@@ -1,5 +1,6 @@
 using VinzVault.Protocol.Membership.Messages;
 using VinzVault.Protocol.Ping;
+using VinzVault.Protocol.Storage.Messages;
 
 namespace VinzVault.Protocol.Wire;
 
@@ -49,6 +50,12 @@ public static class Codec
             MessageTag.D1htLookupReply => LookupReplyMessage.Read(ref r),
             MessageTag.D1htDigest => DigestMessage.Read(ref r),
             MessageTag.D1htSegment => SegmentMessage.Read(ref r),
+            MessageTag.StoreWrite => StoreWriteMessage.Read(ref r),
+            MessageTag.StoreWriteAck => StoreWriteAckMessage.Read(ref r),
+            MessageTag.StoreRead => StoreReadMessage.Read(ref r),
+            MessageTag.StoreReadReply => StoreReadReplyMessage.Read(ref r),
+            MessageTag.StoreFence => StoreFenceMessage.Read(ref r),
+            MessageTag.StoreFenceAck => StoreFenceAckMessage.Read(ref r),
             _ => null,
         };
         if (m is null && r.Ok) return new(null, $"unknown message tag {(byte)tag}");

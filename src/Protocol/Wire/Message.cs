@@ -28,4 +28,10 @@ public enum MessageTag : byte
     D1htLookupReply = 18,
     D1htDigest = 19,
     D1htSegment = 20,
+    StoreWrite = 100,
+    StoreWriteAck = 101,
+    StoreRead = 102,
+    StoreReadReply = 103,
+    StoreFence = 104,
+    StoreFenceAck = 105,
 }

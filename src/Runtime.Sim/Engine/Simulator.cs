@@ -234,18 +234,18 @@ public sealed partial class Simulator
                 SendMessage(host, fx.To, fx.Message!);
                 break;
             case EffectKind.SetTimer:
-            {
-                var e = new SimEvent { Time = Math.Max(fx.At.Value, _now), Type = EventType.Timer, Host = host, Life = _life[host], From = (ulong)fx.Timer.Kind, Aux = fx.Timer.Tag };
-                _queue.Push(ref e);
-                break;
-            }
+                {
+                    var e = new SimEvent { Time = Math.Max(fx.At.Value, _now), Type = EventType.Timer, Host = host, Life = _life[host], From = (ulong)fx.Timer.Kind, Aux = fx.Timer.Tag };
+                    _queue.Push(ref e);
+                    break;
+                }
             case EffectKind.Disk:
-            {
-                var (at, fail) = _disks[host].Schedule(fx.Disk!, _now, Scenario.Disk, _diskRng, Faults);
-                var e = new SimEvent { Time = at, Type = EventType.DiskDone, Host = host, Life = _life[host], Aux = fx.Id, From = fail ? 1UL : 0UL, Payload = fx.Disk };
-                _queue.Push(ref e);
-                break;
-            }
+                {
+                    var (at, fail) = _disks[host].Schedule(fx.Disk!, _now, Scenario.Disk, _diskRng, Faults);
+                    var e = new SimEvent { Time = at, Type = EventType.DiskDone, Host = host, Life = _life[host], Aux = fx.Id, From = fail ? 1UL : 0UL, Payload = fx.Disk };
+                    _queue.Push(ref e);
+                    break;
+                }
             case EffectKind.Reply:
                 foreach (var o in _observers) o.OnReply(_now, host, fx.Id, fx.Result!);
                 break;

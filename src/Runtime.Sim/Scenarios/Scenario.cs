@@ -103,6 +103,8 @@ public sealed record ProtocolSpec
     public Micros PingPeriod { get; init; } = Micros.FromSeconds(1);
     /// <summary>Options of <c>kind: "d1ht"</c>.</summary>
     public D1htSpec D1ht { get; init; } = new();
+    /// <summary>Options of <c>kind: "storage"</c>.</summary>
+    public Storage.StorageSpec Storage { get; init; } = new();
 }
 
 /// <summary>D1HT membership options of a scenario; unset protocol options keep <c>D1htOptions</c>' defaults.</summary>

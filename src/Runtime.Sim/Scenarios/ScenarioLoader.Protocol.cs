@@ -11,6 +11,7 @@ public static partial class ScenarioLoader
     [
         ("ping", static (s, p) => p with { PingPeriod = s.Duration("pingPeriod", p.PingPeriod, positive: true) }),
         ("d1ht", static (s, p) => p with { D1ht = ReadD1ht(s, p.D1ht) }),
+        ("storage", static (s, p) => p with { Storage = ReadStorage(s, p.Storage) }),
     ];
 
     private static D1htSpec ReadD1ht(JsonSection s, D1htSpec d) => new()
@@ -38,4 +39,25 @@ public static partial class ScenarioLoader
         var entry = Array.Find(ProtocolKinds, k => k.Kind == kind);
         return entry.ReadOptions is null ? d : entry.ReadOptions(s, d with { Kind = kind });
     }
+
+    private static Storage.StorageSpec ReadStorage(JsonSection s, Storage.StorageSpec d) => new()
+    {
+        Volumes = s.Int("volumes", d.Volumes, 1, 1_000_000),
+        VolumeBlocks = s.Int("volumeBlocks", d.VolumeBlocks, 1),
+        BlockSize = s.Int("blockSize", d.BlockSize, 512, 1 << 20),
+        ChunkBlocks = s.Int("chunkBlocks", d.ChunkBlocks, 1),
+        Replicas = s.Int("replicas", d.Replicas, 1, 15),
+        Placement = s.String("placement", d.Placement),
+        AsyncDatacenters = s.String("asyncDatacenters", d.AsyncDatacenters),
+        ReadFraction = s.Double("readFraction", d.ReadFraction, 0, 1),
+        IopsPerVolume = s.Double("iopsPerVolume", d.IopsPerVolume, 0, 1e6),
+        QueueDepth = s.Int("queueDepth", d.QueueDepth, 1, 1024),
+        Migrations = s.Int("migrations", d.Migrations, 0),
+        MigrateAt = s.Duration("migrateAt", d.MigrateAt, positive: false),
+        Takeovers = s.Int("takeovers", d.Takeovers, 0),
+        TakeoverAt = s.Duration("takeoverAt", d.TakeoverAt, positive: false),
+        ZombieOwner = s.Bool("zombieOwner", d.ZombieOwner),
+        FailoverDelay = s.Duration("failoverDelay", d.FailoverDelay, positive: true),
+        IoStopAt = s.OptionalDuration("ioStopAt", d.IoStopAt, positive: true),
+    };
 }

@@ -5,6 +5,8 @@ using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Membership;
 using VinzVault.Protocol.Membership.Messages;
 using VinzVault.Protocol.Ping;
+using VinzVault.Protocol.Storage;
+using VinzVault.Protocol.Storage.Messages;
 using VinzVault.Protocol.Wire;
 
 namespace VinzVault.Protocol.Tests.Wire;
@@ -19,8 +21,21 @@ public sealed class CodecTests
         select pick == 0 ? small : ((long)hi << 32) | (uint)lo;
 
     private static readonly Gen<uint> AnyUInt = Gen.Choose(int.MinValue, int.MaxValue).Select(v => (uint)v);
-
     private static readonly Gen<ulong> AnyULong = AnyLong.Select(v => (ulong)v);
+    private static readonly Gen<long> AnyCount = AnyLong.Select(v => v & long.MaxValue);
+    private static readonly Gen<Epoch> AnyEpoch = AnyULong.Select(v => new Epoch(v));
+    private static readonly Gen<ReplicaStatus> AnyStatus = Gen.Elements(Enum.GetValues<ReplicaStatus>());
+    private static readonly Gen<ChunkShape> AnyShape = from log2 in Gen.Choose(9, 12) from blocks in Gen.Choose(1, 8) select new ChunkShape(log2, blocks);
+
+    private static Gen<BlockData[]> AnyBlocks(ChunkShape shape) =>
+        Gen.ArrayOf(from i in Gen.Choose(0, shape.Blocks - 1)
+                    from e in AnyEpoch
+                    from s in AnyCount
+                    from zero in Gen.Elements(true, false)
+                    from fill in Gen.Choose(0, 255)
+                    select new BlockData(i, new BlockVersion(e, s), zero ? [] : Enumerable.Repeat((byte)fill, shape.BlockSize).ToArray()))
+            .Select(a => a.Take(shape.Blocks).ToArray());
+
     private static readonly Gen<RingId> AnyId = AnyULong.Select(v => new RingId(v));
     private static readonly Gen<byte> SmallByte = Gen.Choose(0, 255).Select(b => (byte)b);
 
@@ -51,6 +66,16 @@ public sealed class CodecTests
         from seq in AnyLong from id in AnyId from inc in AnyUInt from hops in SmallByte select (Message)new LookupReplyMessage(seq, id, inc, hops),
         from from_ in AnyId from to in AnyId from d in Gen.ArrayOf(AnyULong, DigestMessage.Fanout) select (Message)new DigestMessage(from_, to, d),
         from from_ in AnyId from to in AnyId from want in Gen.Elements(true, false) from states in AnyStates select (Message)new SegmentMessage(from_, to, want, states),
+        from v in AnyULong from e in AnyEpoch from c in AnyCount from s in AnyCount from shape in AnyShape from full in Gen.Elements(false, true)
+        from blocks in AnyBlocks(shape) select (Message)new StoreWriteMessage(v, e, c, s, shape, full, blocks),
+        from v in AnyULong from c in AnyCount from s in AnyCount from n in AnyULong from st in AnyStatus from e in AnyEpoch
+        select (Message)new StoreWriteAckMessage(v, c, s, n, st, e),
+        from v in AnyULong from e in AnyEpoch from c in AnyCount from id in AnyCount from shape in AnyShape from first in Gen.Choose(0, shape.Blocks - 1)
+        from count in Gen.Choose(0, shape.Blocks - first) select (Message)new StoreReadMessage(v, e, c, id, shape, first, count),
+        from v in AnyULong from id in AnyCount from n in AnyULong from st in AnyStatus from e in AnyEpoch from shape in AnyShape
+        from blocks in AnyBlocks(shape) select (Message)new StoreReadReplyMessage(v, id, n, st, e, shape, blocks),
+        from v in AnyULong from e in AnyEpoch from id in AnyCount select (Message)new StoreFenceMessage(v, e, id),
+        from v in AnyULong from id in AnyCount from n in AnyULong from st in AnyStatus from e in AnyEpoch select (Message)new StoreFenceAckMessage(v, id, n, st, e),
     ];
 
     private static readonly Gen<Message> AnyMessage = Gen.OneOf(Kinds);

@@ -111,7 +111,8 @@ public sealed class ScenarioLoaderTests
         AssertAllDiffer(new FaultSpec(), Full.Faults[0]);
         AssertAllDiffer(new ChurnSpec(), Full.Churn!);
         // The full scenario runs "ping"; the d1ht options come from their own full section.
-        AssertAllDiffer(new ProtocolSpec(), Full.Protocol with { Kind = "other", D1ht = FullD1ht });
+        AssertAllDiffer(new ProtocolSpec(), Full.Protocol with { Kind = "other", D1ht = FullD1ht, Storage = FullStorage });
+        AssertAllDiffer(new VinzVault.Runtime.Sim.Storage.StorageSpec(), FullStorage);
         AssertAllDiffer(new D1htSpec(), FullD1ht);
     }
 
@@ -142,6 +143,13 @@ public sealed class ScenarioLoaderTests
             LookupsPerSecond = 7,
         },
         FullD1ht);
+
+    private static readonly VinzVault.Runtime.Sim.Storage.StorageSpec FullStorage = Load("""
+        { "protocol": { "kind": "storage", "volumes": 3, "volumeBlocks": 100, "blockSize": 512, "chunkBlocks": 4, "replicas": 5,
+          "placement": "2,1", "asyncDatacenters": "1", "readFraction": 0.25, "iopsPerVolume": 7, "queueDepth": 2,
+          "migrations": 1, "migrateAt": "3s", "takeovers": 2, "takeoverAt": "4s", "zombieOwner": false,
+          "failoverDelay": "5s", "ioStopAt": "6s" } }
+        """).Protocol.Storage;
 
     private static void AssertAllDiffer<T>(T defaults, T full)
     {

@@ -1,0 +1,65 @@
+using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership;
+using VinzVault.Protocol.Node;
+
+namespace VinzVault.Protocol.Storage;
+
+/// <summary>
+/// Where each member sits (datacenter, rack). Supplied by the runtime from its configuration (the simulator's
+/// topology; a real host's rack map), since D1HT membership events carry only id, address and incarnation.
+/// </summary>
+public interface IHostLocations
+{
+    HostLocation Of(Address host);
+}
+
+/// <summary>
+/// How many replicas go to which datacenter. Null <see cref="PerDatacenter"/> means "N anywhere". Replicas in
+/// datacenters listed in <see cref="AsyncDatacenters"/> are updated in the background and never count toward a quorum.
+/// </summary>
+public sealed record PlacementPolicy(IReadOnlyList<int>? PerDatacenter = null, IReadOnlyList<int>? AsyncDatacenters = null)
+{
+    public static readonly PlacementPolicy Anywhere = new();
+
+    public bool IsAsync(int datacenter) => AsyncDatacenters is { } a && a.Contains(datacenter);
+}
+
+/// <summary>Chunk placement: the first N distinct hosts from hash(volume, chunk) walking the ring that satisfy the policy.</summary>
+public static class Placement
+{
+    /// <summary>How far past N a walk looks for distinct racks before accepting a rack twice; bounds work at 10^5 hosts.</summary>
+    private const int RackSearchWindow = 256;
+
+    public static Address[] Replicas(IRoutingTable table, IHostLocations locations, ulong volume, long chunk, int n, PlacementPolicy policy)
+    {
+        int count = table.Count;
+        if (count == 0) return [];
+        int start = table.Rank(VolumeKeys.ChunkKey(volume, chunk));
+        int[] quota = QuotaFor(policy, n, out bool anyDc);
+        var taken = new List<Address>(n);
+        var racks = new SortedSet<(int, int)>();
+        int window = Math.Min(count, n + RackSearchWindow);
+        for (int pass = 0; pass < 2 && taken.Count < n; pass++)
+        {
+            int limit = pass == 0 ? window : count;
+            for (int i = 0; i < limit && taken.Count < n; i++)
+            {
+                var m = table.At((start + i) % count);
+                var loc = locations.Of(m.Address);
+                int slot = anyDc ? 0 : loc.Datacenter;
+                if (slot >= quota.Length || quota[slot] == 0 || taken.Contains(m.Address)) continue;
+                if (pass == 0 && racks.Contains((loc.Datacenter, loc.Rack))) continue;
+                racks.Add((loc.Datacenter, loc.Rack));
+                quota[slot]--;
+                taken.Add(m.Address);
+            }
+        }
+        return [.. taken];
+    }
+
+    private static int[] QuotaFor(PlacementPolicy policy, int n, out bool anyDc)
+    {
+        anyDc = policy.PerDatacenter is null;
+        return policy.PerDatacenter is { } per ? [.. per] : [n];
+    }
+}

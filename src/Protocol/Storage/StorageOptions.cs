@@ -1,0 +1,23 @@
+using VinzVault.Protocol.Core;
+
+namespace VinzVault.Protocol.Storage;
+
+/// <summary>Timeouts and throttles of the storage protocol.</summary>
+/// <param name="Tick">Period of the housekeeping timer (retransmits, timeouts): a few same-DC round trips.</param>
+/// <param name="RetryInterval">Resend an unacknowledged write or fence after this; 4x a cross-DC round trip (20 ms one way).</param>
+/// <param name="ReadTimeout">A one-replica read not answered by then falls back to a quorum read.</param>
+/// <param name="GiveUpAfter">Stop retransmitting to a replica after this; it is then stale until repair resyncs it.</param>
+/// <param name="RepairInterval">How often an owner looks for stale replicas of its chunks.</param>
+/// <param name="MaxConcurrentResyncs">Chunk resyncs in flight per owner: bounds repair traffic so client I/O keeps its latency.</param>
+/// <param name="SyncWait">How long a chunk sync waits for all replicas after a quorum answered (to skip the write-back).</param>
+public sealed record StorageOptions(Micros Tick, Micros RetryInterval, Micros ReadTimeout, Micros GiveUpAfter, Micros RepairInterval, int MaxConcurrentResyncs, Micros SyncWait)
+{
+    public static readonly StorageOptions Default = new(
+        Tick: Micros.FromMillis(20),
+        RetryInterval: Micros.FromMillis(160),
+        ReadTimeout: Micros.FromMillis(100),
+        GiveUpAfter: Micros.FromSeconds(10),
+        RepairInterval: Micros.FromSeconds(1),
+        MaxConcurrentResyncs: 2,
+        SyncWait: Micros.FromMillis(60));
+}
