@@ -17,6 +17,8 @@ public sealed partial class D1htNode
     private long _sessionTag;
     private Micros _intervalStart;
     private int _eventsThisInterval;
+    /// <summary>Events of the last EDRA message sent, reused by the next one when equal.</summary>
+    private EdraEvent[]? _lastPayload;
 
     private void BecomeMember(Micros now, Effects effects)
     {
@@ -69,6 +71,7 @@ public sealed partial class D1htNode
         if (tag != _intervalTag || _phase != Phase.Member) return;
         int n = _table.Count;
         int rho = RoutingTableExtensions.Rho(n);
+        _lastPayload = null;
         for (int l = 0; l < rho && n > 1; l++)
         {
             var target = _table.Successor(_id, 1 << l);
@@ -102,7 +105,11 @@ public sealed partial class D1htNode
 
     private void SendEdra(Effects effects, Address to, byte ttl, List<EdraEvent> events, int start, int count)
     {
-        var m = new EdraMessage(ttl, _id, _incarnation, (uint)(_theta.Value / 1000), events.GetRange(start, count).ToArray());
+        // The rho messages of one interval mostly carry the same events: share one immutable payload between them.
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events).Slice(start, count);
+        var payload = _lastPayload is { } last && last.AsSpan().SequenceEqual(span) ? last : span.ToArray();
+        _lastPayload = payload;
+        var m = new EdraMessage(ttl, _id, _incarnation, (uint)(_theta.Value / 1000), payload);
         Stats.EdraEventsSent += count;
         Send(effects, to, m);
     }
