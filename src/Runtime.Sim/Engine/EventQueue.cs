@@ -37,8 +37,8 @@ internal sealed class EventQueue
     private long _seq;
 
     /// <param name="bucketWidth">
-    /// Microseconds per bucket. 64 us keeps the near heap small at 100,000 hosts; with 65,536 buckets the
-    /// horizon is about 4 s, past the usual protocol timers, so few events take the far heap.
+    /// Microseconds per bucket. 100 us keeps the near heap small at 100,000 hosts; with 32,768 buckets the
+    /// horizon is about 3.3 s, past most protocol timers, so few events take the far heap.
     /// </param>
     public EventQueue(long bucketWidth = 100)
     {
