@@ -145,6 +145,6 @@ public sealed partial class D1htNode
         LogRefute(_ctx.Logger, _id, _incarnation);
         _phase = Phase.Booting;
         _intervalTag++;
-        effects.Disk(ReadIncarnation, new DiskOp(DiskOpKind.Read, IncarnationFile, 0, null, 4));
+        _durableIncarnation.Begin(effects);
     }
 }

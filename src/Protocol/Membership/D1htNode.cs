@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Membership.Messages;
@@ -21,7 +20,7 @@ namespace VinzVault.Protocol.Membership;
 public sealed partial class D1htNode : INode
 {
     public const ulong IncarnationFile = 2;
-    private const long ReadIncarnation = 1, WriteIncarnation = 2, SyncIncarnation = 3;
+    private readonly DurableIncarnation _durableIncarnation = new(IncarnationFile);
 
     private enum Phase : byte { Booting, Joining, Member }
 
@@ -39,7 +38,7 @@ public sealed partial class D1htNode : INode
     private readonly Address _self;
     private readonly RingId _id;
     private readonly bool _found;
-    private uint _incarnation;
+    private uint _incarnation => _durableIncarnation.Value;
     private Phase _phase;
     private Micros _theta;
 
@@ -71,7 +70,7 @@ public sealed partial class D1htNode : INode
         switch (input.Kind)
         {
             case InputKind.Start:
-                effects.Disk(ReadIncarnation, new DiskOp(DiskOpKind.Read, IncarnationFile, 0, null, 4));
+                _durableIncarnation.Begin(effects);
                 break;
             case InputKind.DiskDone:
                 OnDisk(now, input.Id, input.Disk!, effects);
@@ -129,27 +128,9 @@ public sealed partial class D1htNode : INode
 
     private void OnDisk(Micros now, long id, DiskResult result, Effects effects)
     {
-        switch (id)
-        {
-            case ReadIncarnation:
-                uint stored = result.Ok && result.Data is { Length: 4 } d ? BinaryPrimitives.ReadUInt32LittleEndian(d) : 0;
-                _incarnation = stored + 1;
-                var bytes = new byte[4];
-                BinaryPrimitives.WriteUInt32LittleEndian(bytes, _incarnation);
-                effects.Disk(WriteIncarnation, new DiskOp(DiskOpKind.Write, IncarnationFile, 0, bytes));
-                effects.Disk(SyncIncarnation, new DiskOp(DiskOpKind.Sync, IncarnationFile));
-                break;
-            case SyncIncarnation when result.Ok:
-                // The incarnation is durable before anyone hears of this session, so a later session always outranks it.
-                LogBooted(_ctx.Logger, _id, _incarnation);
-                Boot(now, effects);
-                break;
-            case SyncIncarnation:
-                effects.Disk(ReadIncarnation, new DiskOp(DiskOpKind.Read, IncarnationFile, 0, null, 4));
-                break;
-            default:
-                break;
-        }
+        if (!_durableIncarnation.OnDisk(id, result, effects)) return;
+        LogBooted(_ctx.Logger, _id, _incarnation);
+        Boot(now, effects);
     }
 
     private void Boot(Micros now, Effects effects)

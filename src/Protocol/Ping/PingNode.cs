@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Node;
@@ -21,7 +20,6 @@ public sealed partial class PingNode : INode
 {
     public const ulong IncarnationFile = 1;
     private const int TickTimer = 1;
-    private const long ReadIncarnation = 1, WriteIncarnation = 2, SyncIncarnation = 3;
 
     private readonly NodeContext _ctx;
     private readonly PingOptions _options;
@@ -29,7 +27,7 @@ public sealed partial class PingNode : INode
     // Copied out of the context: at 100,000 simulated hosts every pointer hop per event is a cache miss.
     private readonly Address _self;
     private readonly IReadOnlyList<Address> _peers;
-    private uint _incarnation;
+    private readonly DurableIncarnation _incarnation = new(IncarnationFile);
     private long _seq;
     private bool _ready;
 
@@ -44,14 +42,14 @@ public sealed partial class PingNode : INode
 
     /// <summary>Pongs received that answered one of this life's pings.</summary>
     public long PongsReceived { get; private set; }
-    public uint Incarnation => _incarnation;
+    public uint Incarnation => _incarnation.Value;
 
     public void Step(Micros now, in Input input, Effects effects)
     {
         switch (input.Kind)
         {
             case InputKind.Start:
-                effects.Disk(ReadIncarnation, new DiskOp(DiskOpKind.Read, IncarnationFile, 0, null, 4));
+                _incarnation.Begin(effects);
                 break;
             case InputKind.DiskDone:
                 OnDisk(now, input.Id, input.Disk!, effects);
@@ -60,7 +58,7 @@ public sealed partial class PingNode : INode
                 Tick(now, effects);
                 break;
             case InputKind.Received when input.Message is PingMessage ping:
-                if (_ready) effects.Send(input.From, new PongMessage(ping.Seq, _incarnation));
+                if (_ready) effects.Send(input.From, new PongMessage(ping.Seq, _incarnation.Value));
                 break;
             case InputKind.Received when input.Message is PongMessage pong:
                 if (pong.Seq <= _seq && pong.Seq > 0) PongsReceived++;
@@ -72,29 +70,12 @@ public sealed partial class PingNode : INode
 
     private void OnDisk(Micros now, long id, DiskResult result, Effects effects)
     {
-        switch (id)
-        {
-            case ReadIncarnation:
-                uint stored = result.Ok && result.Data is { Length: 4 } d ? BinaryPrimitives.ReadUInt32LittleEndian(d) : 0;
-                _incarnation = stored + 1;
-                var bytes = new byte[4];
-                BinaryPrimitives.WriteUInt32LittleEndian(bytes, _incarnation);
-                effects.Disk(WriteIncarnation, new DiskOp(DiskOpKind.Write, IncarnationFile, 0, bytes));
-                effects.Disk(SyncIncarnation, new DiskOp(DiskOpKind.Sync, IncarnationFile));
-                break;
-            case SyncIncarnation when result.Ok:
-                _ready = true;
-                LogBooted(_ctx.Logger, _incarnation);
-                ScheduleTick(now, effects);
-                break;
-            case SyncIncarnation:
-                // A failed sync means the new incarnation may not survive a crash: retry from the read.
-                LogSyncFailed(_ctx.Logger, result.Error);
-                effects.Disk(ReadIncarnation, new DiskOp(DiskOpKind.Read, IncarnationFile, 0, null, 4));
-                break;
-            default:
-                break;
-        }
+        // A failed sync means the new incarnation may not survive a crash: DurableIncarnation retries from the read.
+        if (id == DurableIncarnation.SyncId && !result.Ok) LogSyncFailed(_ctx.Logger, result.Error);
+        if (!_incarnation.OnDisk(id, result, effects)) return;
+        _ready = true;
+        LogBooted(_ctx.Logger, _incarnation.Value);
+        ScheduleTick(now, effects);
     }
 
     private void Tick(Micros now, Effects effects)
@@ -106,7 +87,7 @@ public sealed partial class PingNode : INode
             if (to != _self)
             {
                 _seq++;
-                effects.Send(to, new PingMessage(_seq, _incarnation));
+                effects.Send(to, new PingMessage(_seq, _incarnation.Value));
                 LogPing(_ctx.Logger, to, _seq);
             }
         }

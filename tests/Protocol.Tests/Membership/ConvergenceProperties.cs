@@ -22,15 +22,7 @@ public sealed record FaultSchedule(int Hosts, ScheduledFault[] Faults)
 
 public class ConvergenceProperties
 {
-    private static readonly D1htOptions Fast = D1htOptions.Default with
-    {
-        FixedTheta = Micros.FromSeconds(1),
-        ProbeTimeout = Micros.FromMillis(100),
-        Quarantine = Micros.FromSeconds(5),
-        JoinTimeout = Micros.FromSeconds(1),
-        LookupTimeout = Micros.FromMillis(100),
-        MeanDelay = Micros.FromMillis(5),
-    };
+    private static readonly D1htOptions Fast = Pump.Fast;
 
     /// <summary>Quarantine + detection + rho hops + four anti-entropy periods (partitions heal through random partners) + slack.</summary>
     private static readonly Micros Bound = Micros.FromSeconds(120);

@@ -5,15 +5,7 @@ namespace VinzVault.Protocol.Tests.Membership;
 
 public class D1htNodeTests
 {
-    private static readonly D1htOptions Fast = D1htOptions.Default with
-    {
-        FixedTheta = Micros.FromSeconds(1),
-        ProbeTimeout = Micros.FromMillis(100),
-        Quarantine = Micros.FromSeconds(5),
-        JoinTimeout = Micros.FromSeconds(1),
-        LookupTimeout = Micros.FromMillis(100),
-        MeanDelay = Micros.FromMillis(5),
-    };
+    private static readonly D1htOptions Fast = Pump.Fast;
 
     private static Micros ConvergenceBound(int n, D1htOptions o) =>
         // T_detect + rho (Theta + max delay) + margin, as the issue states it.

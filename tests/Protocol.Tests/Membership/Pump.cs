@@ -13,6 +13,17 @@ namespace VinzVault.Protocol.Tests.Membership;
 /// </summary>
 public sealed class Pump : ID1htObserver
 {
+    /// <summary>Options scaled down for small rings in tests: one-second Theta, short timeouts and quarantine.</summary>
+    public static readonly D1htOptions Fast = D1htOptions.Default with
+    {
+        FixedTheta = Micros.FromSeconds(1),
+        ProbeTimeout = Micros.FromMillis(100),
+        Quarantine = Micros.FromSeconds(5),
+        JoinTimeout = Micros.FromSeconds(1),
+        LookupTimeout = Micros.FromMillis(100),
+        MeanDelay = Micros.FromMillis(5),
+    };
+
     private readonly PriorityQueue<(int Host, int Life, Input Input), (long, long)> _queue = new();
     private readonly Dictionary<(int, ulong), byte[]> _disk = [];
     private readonly Effects _effects = new();
