@@ -29,24 +29,27 @@ internal sealed partial class FaultScheduler(Simulator sim, Prng rng)
         switch (f.Kind)
         {
             case FaultKind.Crash:
-                foreach (int h in PickLive(CountOf(f)))
+                var crashed = Hit(f, liveOnly: true);
+                foreach (int h in crashed)
                 {
                     sim.Crash(h);
                     sim.Faults.Crashes++;
                     if (f.Duration is { } d) sim.At(sim.Now + d, () => Restart(h));
                 }
-                LogFault(_log, "crash", CountOf(f));
+                LogFault(_log, "crash", crashed.Count);
                 break;
             case FaultKind.Loss:
-                foreach (int h in PickLive(CountOf(f)))
+                var lost = Hit(f, liveOnly: true);
+                foreach (int h in lost)
                 {
                     sim.Lose(h);
                     sim.Faults.PermanentLosses++;
                 }
-                LogFault(_log, "permanent loss", CountOf(f));
+                LogFault(_log, "permanent loss", lost.Count);
                 break;
             case FaultKind.Partition:
-                var inside = PartitionSet(f);
+                var inside = new bool[sim.Hosts];
+                foreach (int h in Hit(f, liveOnly: false)) inside[h] = true;
                 var cut = new SimNetwork.Cut(inside, f.OneWay);
                 sim.Network.AddCut(cut);
                 sim.Faults.Partitions++;
@@ -66,30 +69,36 @@ internal sealed partial class FaultScheduler(Simulator sim, Prng rng)
         sim.Faults.Restarts++;
     }
 
-    private bool[] PartitionSet(FaultSpec f)
+    /// <summary>
+    /// The hosts a fault hits: every host of one rack or datacenter (picked at random, or the datacenter the fault
+    /// names), or Count random hosts. Crashes and losses hit live hosts only; a random partition never cuts off all.
+    /// </summary>
+    private List<int> Hit(FaultSpec f, bool liveOnly)
+    {
+        var topo = sim.Topology;
+        switch (f.EffectiveScope())
+        {
+            case FaultScope.Datacenter:
+                int dc = f.Datacenter is { } named ? named % topo.Datacenters : rng.Next(topo.Datacenters);
+                return [.. Enumerable.Range(0, sim.Hosts).Where(h => topo[h].Datacenter == dc && (!liveOnly || sim.IsUp(h)))];
+            case FaultScope.Rack:
+                int pick = rng.Next(sim.Hosts);
+                return [.. Enumerable.Range(0, sim.Hosts).Where(h => topo[h] == topo[pick] && (!liveOnly || sim.IsUp(h)))];
+            default:
+                return liveOnly ? PickLive(CountOf(f)) : PickAny(Math.Min(sim.Hosts - 1, CountOf(f)));
+        }
+    }
+
+    private List<int> PickAny(int count)
     {
         var inside = new bool[sim.Hosts];
-        var topo = sim.Topology;
-        switch (f.Scope)
+        var picked = new List<int>(count);
+        while (picked.Count < count)
         {
-            case PartitionScope.Datacenter:
-                int dc = rng.Next(topo.Datacenters);
-                for (int h = 0; h < sim.Hosts; h++) inside[h] = topo[h].Datacenter == dc;
-                break;
-            case PartitionScope.Rack:
-                int pick = rng.Next(sim.Hosts);
-                for (int h = 0; h < sim.Hosts; h++) inside[h] = topo[h] == topo[pick];
-                break;
-            default:
-                int want = Math.Min(sim.Hosts - 1, CountOf(f));
-                for (int k = 0; k < want;)
-                {
-                    int h = rng.Next(sim.Hosts);
-                    if (!inside[h]) { inside[h] = true; k++; }
-                }
-                break;
+            int h = rng.Next(sim.Hosts);
+            if (!inside[h]) { inside[h] = true; picked.Add(h); }
         }
-        return inside;
+        return picked;
     }
 
     /// <summary>Distinct live hosts chosen uniformly (partial Fisher–Yates over the live ones).</summary>

@@ -54,6 +54,9 @@ internal sealed class JsonSection
         return v;
     }
 
+    /// <summary>An integer that may be absent (null).</summary>
+    public int? OptionalInt(string name, int min = int.MinValue) => TryGet(name, out _) ? Int(name, min, min) : null;
+
     /// <summary>An unsigned 64-bit integer, also accepted as a string of digits: many JSON tools round numbers above 2^53.</summary>
     public ulong UInt64(string name, ulong fallback)
     {
@@ -109,6 +112,10 @@ internal sealed class JsonSection
         string chosen = Choice(name, CamelCase(fallback.ToString()), names);
         return System.Enum.GetValues<T>()[System.Array.IndexOf(names, chosen)];
     }
+
+    /// <summary>An enum value that may be absent (null: the caller's default applies).</summary>
+    public T? OptionalEnum<T>(string name) where T : struct, Enum =>
+        TryGet(name, out _) ? Enum(name, default(T)) : null;
 
     public T Object<T>(string name, T fallback, Func<JsonSection, T> read) =>
         TryGet(name, out var e) ? ReadObject(e, Path + "." + name, _error, fallback, read) : fallback;

@@ -62,12 +62,13 @@ public sealed record DiskSpec
 }
 
 public enum FaultKind { Crash, Loss, Partition }
-public enum PartitionScope { Rack, Datacenter, Random }
+/// <summary>What a fault hits: one random rack, one random datacenter, or random hosts (Count or Fraction of them).</summary>
+public enum FaultScope { Rack, Datacenter, Random }
 
 /// <summary>
-/// One scheduled fault. Crash: <see cref="Count"/> random live hosts crash and restart after
-/// <see cref="Duration"/> (never, when null). Loss: hosts are lost for good (disk gone). Partition: a rack,
-/// a datacenter or a random set is cut off for <see cref="Duration"/>; one-way drops only traffic leaving the set.
+/// One scheduled fault on the hosts its <see cref="Scope"/> picks. Crash: they crash and restart after
+/// <see cref="Duration"/> (never, when null). Loss: they are lost for good (disk gone). Partition: they are cut off
+/// for <see cref="Duration"/>; one-way drops only traffic leaving the set.
 /// </summary>
 public sealed record FaultSpec
 {
@@ -78,7 +79,11 @@ public sealed record FaultSpec
     public int Count { get; init; } = 1;
     /// <summary>Alternative to Count: a fraction of the hosts (0..1). Wins over Count when set.</summary>
     public double? Fraction { get; init; }
-    public PartitionScope Scope { get; init; } = PartitionScope.Rack;
+    /// <summary>Null: a partition cuts off a rack, a crash or loss hits <see cref="Count"/> random hosts.</summary>
+    public FaultScope? Scope { get; init; }
+    /// <summary>With scope datacenter: which one (null: a random one).</summary>
+    public int? Datacenter { get; init; }
+    public FaultScope EffectiveScope() => Scope ?? (Kind == FaultKind.Partition ? FaultScope.Rack : FaultScope.Random);
     public bool OneWay { get; init; }
 }
 

@@ -155,7 +155,8 @@ public static partial class ScenarioLoader
             Duration = s.OptionalDuration("duration", d.Duration, positive: true),
             Count = s.Int("count", d.Count, min: 1),
             Fraction = s.OptionalDouble("fraction", d.Fraction, 0, 1),
-            Scope = s.Enum("scope", d.Scope),
+            Scope = s.OptionalEnum<FaultScope>("scope"),
+            Datacenter = s.OptionalInt("datacenter", min: 0),
             OneWay = s.Bool("oneWay", d.OneWay),
         };
     }

@@ -37,7 +37,7 @@ public class FaultInjectionTests
         "messagesLost" => Base with { Network = new NetworkSpec { Loss = 0.05 } },
         "messagesDuplicated" => Base with { Network = new NetworkSpec { Duplicate = 0.05 } },
         "messagesReordered" => Base with { Network = new NetworkSpec { Reorder = 0.05 } },
-        "messagesPartitioned" or "partitions" or "heals" => Base with { Faults = [new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(10), Duration = Micros.FromSeconds(10), Scope = PartitionScope.Datacenter }] },
+        "messagesPartitioned" or "partitions" or "heals" => Base with { Faults = [new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(10), Duration = Micros.FromSeconds(10), Scope = FaultScope.Datacenter }] },
         "crashes" or "restarts" => Base with { Faults = [new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(10), Count = 5, Duration = Micros.FromSeconds(5) }] },
         "permanentLosses" => Base with { Faults = [new FaultSpec { Kind = FaultKind.Loss, At = Micros.FromSeconds(10), Count = 3 }] },
         "churnLeaves" or "churnJoins" => Base with { Churn = new ChurnSpec { MeanSession = Micros.FromSeconds(20), MeanOffline = Micros.FromSeconds(5) } },
@@ -59,6 +59,21 @@ public class FaultInjectionTests
         var sim = new Simulator(s, Bindings.Create(s.Protocol));
         sim.Run();
         Assert.True(Count(sim.Faults, kind) > 0, $"{kind} never happened");
+    }
+
+    /// <summary>A scoped crash takes down every host of one rack or of the named datacenter, and nothing else.</summary>
+    [Theory]
+    [InlineData(FaultScope.Rack, 6)]
+    [InlineData(FaultScope.Datacenter, 24)]
+    public void ScopedCrashHitsExactlyOneRackOrDatacenter(FaultScope scope, int expected)
+    {
+        var s = Base with { Faults = [new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(10), Scope = scope, Datacenter = 1 }] };
+        var sim = new Simulator(s, Bindings.Create(s.Protocol));
+        sim.Run();
+        var down = Enumerable.Range(0, sim.Hosts).Where(h => !sim.IsUp(h)).ToList();
+        Assert.Equal(expected, down.Count);
+        Assert.Single(down.Select(h => scope == FaultScope.Rack ? sim.Topology[h] : sim.Topology[h] with { Rack = 0 }).Distinct());
+        if (scope == FaultScope.Datacenter) Assert.All(down, h => Assert.Equal(1, sim.Topology[h].Datacenter));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ScenarioLoaderTests
             "delayRate": 0.05, "loseUnsyncedOnCrash": 0.5, "tearOnCrash": 0.25
           },
           "faults": [
-            { "kind": "partition", "at": "10m", "duration": "90s", "count": 5, "fraction": 0.25, "scope": "random", "oneWay": true },
+            { "kind": "partition", "at": "10m", "duration": "90s", "count": 5, "fraction": 0.25, "scope": "random", "datacenter": 2, "oneWay": true },
             { "kind": "loss", "at": "1.5h" },
           ],
           "churn": { "distribution": "pareto", "meanSession": "30m", "alpha": 1.5, "meanOffline": "10m", "stopAt": "1h" },
@@ -61,7 +61,7 @@ public sealed class ScenarioLoaderTests
         },
         Faults =
         [
-            new() { Kind = FaultKind.Partition, At = Micros.FromSeconds(600), Duration = Micros.FromSeconds(90), Count = 5, Fraction = 0.25, Scope = PartitionScope.Random, OneWay = true },
+            new() { Kind = FaultKind.Partition, At = Micros.FromSeconds(600), Duration = Micros.FromSeconds(90), Count = 5, Fraction = 0.25, Scope = FaultScope.Random, Datacenter = 2, OneWay = true },
             new() { Kind = FaultKind.Loss, At = Micros.FromSeconds(5400) },
         ],
         Churn = new()

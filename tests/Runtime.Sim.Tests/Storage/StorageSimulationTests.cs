@@ -61,7 +61,7 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         var c = new StorageCase(24, 7, 0.01, 0.001, Torn: true,
         [
             new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(5), Count = 3, Duration = Micros.FromSeconds(4) },
-            new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(10), Scope = PartitionScope.Rack, Duration = Micros.FromSeconds(5) },
+            new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(10), Scope = FaultScope.Rack, Duration = Micros.FromSeconds(5) },
             new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(16), Count = 2, Duration = Micros.FromSeconds(3) },
         ]);
         var sim = Run(ScenarioFor(c));
@@ -91,10 +91,10 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
     {
         var c = new StorageCase(14, 1794267629, 0.01, 0.001, false,
         [
-            new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(16), Count = 2, Duration = Micros.FromSeconds(8), Scope = PartitionScope.Random },
-            new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(13), Count = 1, Duration = Micros.FromSeconds(7), Scope = PartitionScope.Random },
-            new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(9), Count = 3, Duration = Micros.FromSeconds(6), Scope = PartitionScope.Datacenter },
-            new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(14), Count = 2, Duration = Micros.FromSeconds(6), Scope = PartitionScope.Datacenter },
+            new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(16), Count = 2, Duration = Micros.FromSeconds(8) },
+            new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(13), Count = 1, Duration = Micros.FromSeconds(7), Scope = FaultScope.Random },
+            new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(9), Count = 3, Duration = Micros.FromSeconds(6) },
+            new FaultSpec { Kind = FaultKind.Partition, At = Micros.FromSeconds(14), Count = 2, Duration = Micros.FromSeconds(6), Scope = FaultScope.Datacenter },
         ]);
         var sim = Run(ScenarioFor(c));
         Assert.All(sim.Invariants, i => Assert.True(i.Held, $"{i.Name}: {i.FirstViolation}"));
@@ -105,7 +105,7 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         from at in Gen.Choose(1, 20)
         from duration in Gen.Choose(1, 8)
         from count in Gen.Choose(1, 3)
-        from scope in Gen.Elements(PartitionScope.Rack, PartitionScope.Datacenter, PartitionScope.Random)
+        from scope in Gen.Elements(FaultScope.Rack, FaultScope.Datacenter, FaultScope.Random)
         from oneWay in Gen.Elements(false, false, true)
         select new FaultSpec
         {
@@ -113,7 +113,8 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
             At = Micros.FromSeconds(at),
             Count = kind == FaultKind.Loss ? 1 : count,
             Duration = kind == FaultKind.Loss ? null : Micros.FromSeconds(duration),
-            Scope = scope,
+            // A crash takes down random hosts or a whole rack (placement spreads a chunk over racks); a loss one host.
+            Scope = kind == FaultKind.Partition || (kind == FaultKind.Crash && scope == FaultScope.Rack) ? scope : null,
             OneWay = oneWay,
         };
 
