@@ -52,9 +52,11 @@ internal sealed class SimDisk
                 _unsynced.Add((op.File, op.Offset, data));
                 return new DiskResult(true);
             case DiskOpKind.Sync:
+                // The visible file is the durable one plus its unsynced writes in order, so replaying them is the
+                // same as copying the file, at the cost of the writes rather than of the whole file.
+                foreach (var (file, offset, written) in _unsynced)
+                    if (file == op.File) Apply(_durable, file, offset, written, written.Length, updateBytes: false);
                 _unsynced.RemoveAll(w => w.File == op.File);
-                if (_current.TryGetValue(op.File, out var cur)) _durable[op.File] = (byte[])cur.Clone();
-                else _durable.Remove(op.File);
                 return new DiskResult(true);
             case DiskOpKind.Delete:
                 if (_current.Remove(op.File, out var gone)) Bytes -= gone.Length;
