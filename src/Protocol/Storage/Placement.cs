@@ -24,7 +24,11 @@ public sealed record PlacementPolicy(IReadOnlyList<int>? PerDatacenter = null, I
     public bool IsAsync(int datacenter) => AsyncDatacenters is { } a && a.Contains(datacenter);
 }
 
-/// <summary>Chunk placement: the first N distinct hosts from hash(volume, chunk) walking the ring that satisfy the policy.</summary>
+/// <summary>
+/// Chunk placement: the first N distinct hosts from hash(volume, chunk) walking the ring that satisfy the policy,
+/// on distinct racks where possible. When a datacenter has too few members for its count (it is down, or small),
+/// the rest go to other datacenters, so a chunk keeps N replicas while a datacenter is lost.
+/// </summary>
 public static class Placement
 {
     /// <summary>How far past N a walk looks for distinct racks before accepting a rack twice; bounds work at 10^5 hosts.</summary>
@@ -35,31 +39,27 @@ public static class Placement
         int count = table.Count;
         if (count == 0) return [];
         int start = table.Rank(VolumeKeys.ChunkKey(volume, chunk));
-        int[] quota = QuotaFor(policy, n, out bool anyDc);
+        int[] quota = policy.PerDatacenter is { } per ? [.. per] : [n];
         var taken = new List<Address>(n);
         var racks = new SortedSet<(int, int)>();
         int window = Math.Min(count, n + RackSearchWindow);
-        for (int pass = 0; pass < 2 && taken.Count < n; pass++)
+        // Passes: by policy on distinct racks, by policy, then (only if some datacenter fell short) anywhere.
+        for (int pass = 0; pass < 4 && taken.Count < n; pass++)
         {
-            int limit = pass == 0 ? window : count;
+            bool byPolicy = pass < 2, distinctRacks = pass % 2 == 0;
+            int limit = distinctRacks ? window : count;
             for (int i = 0; i < limit && taken.Count < n; i++)
             {
                 var m = table.At((start + i) % count);
                 var loc = locations.Of(m.Address);
-                int slot = anyDc ? 0 : loc.Datacenter;
-                if (slot >= quota.Length || quota[slot] == 0 || taken.Contains(m.Address)) continue;
-                if (pass == 0 && racks.Contains((loc.Datacenter, loc.Rack))) continue;
+                int slot = policy.PerDatacenter is null ? 0 : loc.Datacenter;
+                if (byPolicy && (slot >= quota.Length || quota[slot] == 0)) continue;
+                if (taken.Contains(m.Address) || (distinctRacks && racks.Contains((loc.Datacenter, loc.Rack)))) continue;
                 racks.Add((loc.Datacenter, loc.Rack));
-                quota[slot]--;
+                if (byPolicy) quota[slot]--;
                 taken.Add(m.Address);
             }
         }
         return [.. taken];
-    }
-
-    private static int[] QuotaFor(PlacementPolicy policy, int n, out bool anyDc)
-    {
-        anyDc = policy.PerDatacenter is null;
-        return policy.PerDatacenter is { } per ? [.. per] : [n];
     }
 }
