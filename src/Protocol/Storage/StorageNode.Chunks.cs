@@ -19,6 +19,8 @@ public sealed partial class StorageNode
         public long Contig = -1;
         public readonly SortedSet<long> Above = [];
         public ulong Nonce;
+        /// <summary>First send of the oldest write given up on (the replica was unreachable); null when none.</summary>
+        public Micros? BehindSince;
         public readonly SortedDictionary<long, Outgoing> Pending = [];
 
         public void Forget() { Contig = -1; Above.Clear(); }

@@ -136,6 +136,7 @@ public sealed partial class StorageNode
         var track = chunk.Tracks[i];
         NoteNonce(track, a.Nonce);
         if (!track.Pending.Remove(a.Seq, out var sent)) return;
+        if (!chunk.IsSync[i]) NoteAsyncAck(track, sent);
         track.Acked(a.Seq, sent.Msg.Full);
         if (!chunk.Inflight.TryGetValue(a.Seq, out var w) || w.Acked[i]) return;
         w.Acked[i] = true;
@@ -144,6 +145,17 @@ public sealed partial class StorageNode
         chunk.MaxAcked = Math.Max(chunk.MaxAcked, a.Seq);
         w.OnQuorum();
         if (chunk.State == ChunkState.Syncing && chunk.Inflight.Count == 0 && chunk.Sync is null) SendSyncRead(v, chunk);
+    }
+
+    private void NoteAsyncAck(Track track, Outgoing sent)
+    {
+        var since = sent.FirstSent;
+        if (sent.Msg.Full && track.BehindSince is { } behind)
+        {
+            since = Micros.Min(since, behind);
+            track.BehindSince = null;
+        }
+        _observer?.AsyncReplicaCaughtUp(_now - since);
     }
 
     private static void NoteNonce(Track track, ulong nonce)
@@ -355,11 +367,16 @@ public sealed partial class StorageNode
             foreach (var chunk in v.Chunks.Values)
                 for (int i = 0; i < chunk.Replicas.Length; i++)
                 {
-                    var pending = chunk.Tracks[i].Pending;
+                    var track = chunk.Tracks[i];
+                    var pending = track.Pending;
                     if (pending.Count == 0) continue;
                     foreach (var (seq, o) in pending.ToArray())
                     {
-                        if (!chunk.Inflight.ContainsKey(seq) && _now - o.FirstSent >= _options.GiveUpAfter) pending.Remove(seq);
+                        if (!chunk.Inflight.ContainsKey(seq) && _now - o.FirstSent >= _options.GiveUpAfter)
+                        {
+                            pending.Remove(seq);
+                            track.BehindSince = Micros.Min(track.BehindSince ?? o.FirstSent, o.FirstSent);
+                        }
                         else if (_now - o.LastSent >= _options.RetryInterval)
                         {
                             o.LastSent = _now;

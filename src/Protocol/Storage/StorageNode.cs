@@ -25,6 +25,7 @@ public sealed partial class StorageNode : INode
     private readonly StorageOptions _options;
     private readonly IRoutingTable _table;
     private readonly IHostLocations _locations;
+    private readonly IStorageObserver? _observer;
     private readonly Prng _rng;
     private readonly Address _self;
     private readonly SortedDictionary<long, Action<DiskResult>> _diskWaits = [];
@@ -35,8 +36,9 @@ public sealed partial class StorageNode : INode
     private Effects _fx = null!;
     private Micros _now;
 
-    public StorageNode(NodeContext ctx, StorageOptions options, IRoutingTable table, IHostLocations locations)
+    public StorageNode(NodeContext ctx, StorageOptions options, IRoutingTable table, IHostLocations locations, IStorageObserver? observer = null)
     {
+        _observer = observer;
         _ctx = ctx;
         _options = options;
         _table = table;

@@ -11,6 +11,7 @@ public sealed class IoStats
     public double MeanRoundTrips => Count == 0 ? 0 : (double)_roundTrips / Count;
     public double OneRoundTripFraction => Count == 0 ? 1 : (double)_oneRoundTrip / Count;
     public long P99 => Percentile(_latencies, 0.99);
+    public long Max => _latencies.Count == 0 ? 0 : _latencies.Max();
 
     public void Add(long latency, int roundTrips)
     {

@@ -41,7 +41,7 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         _observers.Add(_workload);
     }
 
-    public INode CreateNode(NodeContext context, int host) => new StorageNode(context, _options, _membership.Table, _membership);
+    public INode CreateNode(NodeContext context, int host) => new StorageNode(context, _options, _membership.Table, _membership, _workload);
 
     public void WriteReport(JsonObject section)
     {
@@ -64,7 +64,8 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         section["takeovers"] = w.Takeovers;
         section["failovers"] = w.Failovers;
         section["zombieWritesRefused"] = w.ZombieWritesRefused;
-        // Async remote replicas are not implemented yet: no lag to report.
-        section["asyncLagP99Micros"] = null;
+        // Null when the run has no asynchronous replica.
+        section["asyncLagP99Micros"] = w.AsyncLag.Count > 0 ? w.AsyncLag.P99 : null;
+        section["asyncLagMaxMicros"] = w.AsyncLag.Count > 0 ? w.AsyncLag.Max : null;
     }
 }

@@ -15,7 +15,7 @@ namespace VinzVault.Runtime.Sim.Storage;
 /// host dies. Every write carries a unique value in its first 8 bytes; every operation goes into the history.
 /// When I/O stops, every block ever written is read back once.
 /// </summary>
-public sealed class VmWorkload : ISimObserver
+public sealed class VmWorkload : ISimObserver, IStorageObserver
 {
     private enum Kind : byte { Attach, Detach, Write, Read, ZombieWrite }
 
@@ -63,6 +63,8 @@ public sealed class VmWorkload : ISimObserver
 
     public IoStats Reads { get; } = new();
     public IoStats Writes { get; } = new();
+    /// <summary>How long asynchronous replicas trail the owner's writes (latency field only).</summary>
+    public IoStats AsyncLag { get; } = new();
     public long RepairBytes { get; private set; }
     public int Migrations { get; private set; }
     public int Takeovers { get; private set; }
@@ -278,7 +280,10 @@ public sealed class VmWorkload : ISimObserver
         metrics.Add("under-replicated chunks", "chunks", t, under, "Under-replicated chunks");
         metrics.Add("repair bytes/s", "B/s", t, (RepairBytes - _repairBytesSampled) / _sim.Scenario.SampleInterval.Seconds, "Repair traffic");
         _repairBytesSampled = RepairBytes;
+        if (AsyncLag.Count > 0) metrics.Add("async lag p99", "us", t, AsyncLag.TakeWindowP99(), "Async replica lag p99");
     }
+
+    public void AsyncReplicaCaughtUp(Micros lag) => AsyncLag.Add(lag.Value, 1);
 
     public void OnEnd(long now) => _history.End(now);
 }

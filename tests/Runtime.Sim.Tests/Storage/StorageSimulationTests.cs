@@ -72,6 +72,21 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         Assert.True(sim.Faults.Crashes >= 5);
     }
 
+    /// <summary>An asynchronous replica's datacenter goes down for 6 s: I/O goes on, and the reported lag covers the outage.</summary>
+    [Fact]
+    public void AsyncLagCoversARemoteDatacenterOutage()
+    {
+        var s = ScenarioFor(new StorageCase(24, 5, 0, 0, false,
+            [new FaultSpec { Kind = FaultKind.Crash, At = Micros.FromSeconds(8), Scope = FaultScope.Datacenter, Datacenter = 1, Duration = Micros.FromSeconds(6) }]));
+        s = s with { Protocol = s.Protocol with { Storage = s.Protocol.Storage with { Placement = "2,1", AsyncDatacenters = "1", Takeovers = 0, Migrations = 0 } } };
+        var sim = Run(s);
+        Assert.All(sim.Invariants, i => Assert.True(i.Held, $"{i.Name}: {i.FirstViolation}"));
+        var json = new System.Text.Json.Nodes.JsonObject();
+        sim.Binding.WriteReport(json);
+        Assert.True((long)json["asyncLagMaxMicros"]! >= Micros.FromSeconds(6).Value, json.ToJsonString());
+        Assert.True((long)json["asyncLagP99Micros"]! > 0, json.ToJsonString());
+    }
+
     [Fact]
     public void TheZombieOwnerIsRefusedAfterTakeover()
     {

@@ -1,0 +1,13 @@
+using VinzVault.Protocol.Core;
+
+namespace VinzVault.Protocol.Storage;
+
+/// <summary>What a storage node reports to whoever watches it (the simulator's metrics); the node never reads it back.</summary>
+public interface IStorageObserver
+{
+    /// <summary>
+    /// An asynchronous replica acknowledged a write the owner first sent <paramref name="lag"/> ago; after an outage,
+    /// the resync that catches it up reports the time since the oldest write it missed (the async RPO exposure).
+    /// </summary>
+    void AsyncReplicaCaughtUp(Micros lag);
+}
