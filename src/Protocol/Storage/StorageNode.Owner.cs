@@ -31,18 +31,18 @@ public sealed partial class StorageNode
     /// <summary>Volumes this host currently owns (attached and not fenced or detached).</summary>
     public IEnumerable<string> OwnedVolumes => _owned.Where(kv => kv.Value.State is VolumeState.Active or VolumeState.Fencing).Select(kv => kv.Key);
 
-    private void Attach(long id, AttachVolume a)
+    private void Attach(long id, VolumeSpec spec, Epoch epoch, bool takeover)
     {
-        if (a.Volume.Geometry.Validate() is { } bad) { _fx.Reply(id, new VolumeResult(false, bad)); return; }
-        if (_owned.TryGetValue(a.Volume.Name, out var old))
+        if (spec.Geometry.Validate() is { } bad) { _fx.Reply(id, new VolumeResult(false, bad)); return; }
+        if (_owned.TryGetValue(spec.Name, out var old))
         {
-            if (old.Epoch >= a.Epoch && old.State != VolumeState.Fenced) { _fx.Reply(id, new VolumeResult(false, $"already attached at {old.Epoch}")); return; }
+            if (old.Epoch >= epoch && old.State != VolumeState.Fenced) { _fx.Reply(id, new VolumeResult(false, $"already attached at {old.Epoch}")); return; }
             FailAll(old, "replaced by a newer attach", fenced: true);
         }
-        var v = new OwnedVolume(a.Volume, a.Epoch) { AttachCall = id };
-        _owned[a.Volume.Name] = v;
+        var v = new OwnedVolume(spec, epoch) { AttachCall = id };
+        _owned[spec.Name] = v;
         EnsureTicking();
-        if (!a.Takeover)
+        if (!takeover)
         {
             // Planned handover: the old owner released; each chunk's first sync fences its replicas.
             BecomeActive(v);
@@ -87,7 +87,7 @@ public sealed partial class StorageNode
     {
         v.State = VolumeState.Active;
         LogAttached(_ctx.Logger, v.Spec.Name, v.Epoch);
-        _fx.Reply(v.AttachCall, VolumeResult.Done);
+        _fx.Reply(v.AttachCall, new VolumeResult(true, Epoch: v.Epoch));
     }
 
     private void Detach(long id, string name)
@@ -107,7 +107,7 @@ public sealed partial class StorageNode
     {
         if (v.State != VolumeState.Draining || v.OpenCalls.Count > 0) return;
         _owned.Remove(v.Spec.Name);
-        _fx.Reply(v.DetachCall, VolumeResult.Done);
+        ReleaseOwnership(v.DetachCall, v.Spec.Name, v.Epoch);
     }
 
     private void Flush(long id, string name)

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Node;
 using VinzVault.Protocol.Storage.Messages;
+using VinzVault.Protocol.Storage.Metadata;
 using VinzVault.Protocol.Wire;
 
 namespace VinzVault.Protocol.Storage;
@@ -163,10 +164,25 @@ public sealed partial class StorageNode
                 if (BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(s + 8)) == StableHash.Mix(e ^ 0x5eed)) best = Math.Max(best, e);
             }
             v.Epoch = v.DurableEpoch = new Epoch(best);
+            if (best == 0) { LearnEpochFromRegister(volume, v); return; }
             v.Loaded = true;
             Redeliver(v.Waiting);
         });
     }
+
+    /// <summary>
+    /// A replica that never saw the volume (newly placed, or its disk was lost) reads the owner epoch from the
+    /// volume's register before it accepts anything; otherwise a deposed owner could get a write at its old epoch
+    /// acknowledged here. The register is where the epoch is durable, so the replica reads it again after a restart.
+    /// </summary>
+    private void LearnEpochFromRegister(ulong volume, ReplicaVolume v) =>
+        ProposeRegister(volume, _ => new RegisterChange(null), (value, error) =>
+        {
+            if (error is not null) { LearnEpochFromRegister(volume, v); return; }
+            if (VolumeRecord.Decode(value!) is { } r && r.Epoch > v.Epoch) v.Epoch = v.DurableEpoch = r.Epoch;
+            v.Loaded = true;
+            Redeliver(v.Waiting);
+        });
 
     private void LoadChunk(ulong volume, ReplicaVolume v, long index, ReplicaChunk c)
     {

@@ -3,6 +3,7 @@ using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Membership;
 using VinzVault.Protocol.Node;
 using VinzVault.Protocol.Storage.Messages;
+using VinzVault.Protocol.Storage.Metadata;
 using VinzVault.Protocol.Wire;
 
 namespace VinzVault.Protocol.Storage;
@@ -85,6 +86,10 @@ public sealed partial class StorageNode : INode
             case StoreWriteAckMessage a: OnWriteAck(from, a); break;
             case StoreReadReplyMessage rr: OnReadReply(from, rr); break;
             case StoreFenceAckMessage fa: OnFenceAck(from, fa); break;
+            case RegisterPrepareMessage rp: OnRegisterRequest(from, m, rp.Key); break;
+            case RegisterAcceptMessage ra: OnRegisterRequest(from, m, ra.Key); break;
+            case RegisterPromiseMessage pr: OnPromise(from, pr); break;
+            case RegisterAcceptedMessage ac: OnAccepted(from, ac); break;
             default: break;
         }
     }
@@ -93,7 +98,12 @@ public sealed partial class StorageNode : INode
     {
         switch (op)
         {
-            case AttachVolume a: Attach(id, a); break;
+            case AttachVolume a: AttachByName(id, a.Volume); break;
+            case CreateVolume c: CreateVolumeOp(id, c); break;
+            case DeleteVolume d: DeleteVolumeOp(id, d.Name); break;
+            case ResizeVolume rs: ResizeVolumeOp(id, rs); break;
+            case InfoVolume i: InfoVolumeOp(id, i.Name); break;
+            case ListVolumes: ListVolumesOp(id); break;
             case DetachVolume d: Detach(id, d.Volume); break;
             case WriteVolume w: SubmitIo(id, w.Volume, w.Offset, w.Data.Length, w.Data, write: true); break;
             case TrimVolume t: SubmitIo(id, t.Volume, t.Offset, t.Length, null, write: true); break;
@@ -134,8 +144,9 @@ public sealed partial class StorageNode : INode
     private void OnTick()
     {
         RetryAndTimeouts();
+        RegisterTimeouts();
         RepairRound();
-        if (_owned.Count > 0) EnsureTicking();
+        if (_owned.Count > 0 || _proposals.Count > 0) EnsureTicking();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "volume {Volume} attached at epoch {Epoch}")]

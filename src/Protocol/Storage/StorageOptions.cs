@@ -10,7 +10,10 @@ namespace VinzVault.Protocol.Storage;
 /// <param name="RepairInterval">How often an owner looks for stale replicas of its chunks.</param>
 /// <param name="MaxConcurrentResyncs">Chunk resyncs in flight per owner: bounds repair traffic so client I/O keeps its latency.</param>
 /// <param name="SyncWait">How long a chunk sync waits for all replicas after a quorum answered (to skip the write-back).</param>
-public sealed record StorageOptions(Micros Tick, Micros RetryInterval, Micros ReadTimeout, Micros GiveUpAfter, Micros RepairInterval, int MaxConcurrentResyncs, Micros SyncWait)
+/// <param name="RegisterReplicas">Acceptors of a metadata register: 5 survive two failures (a chunk's 3 replicas survive one).</param>
+/// <param name="RegisterAttempts">Ballots a register change tries before it fails as contended (each retry backs off randomly).</param>
+public sealed record StorageOptions(Micros Tick, Micros RetryInterval, Micros ReadTimeout, Micros GiveUpAfter, Micros RepairInterval, int MaxConcurrentResyncs, Micros SyncWait,
+    int RegisterReplicas = 5, int RegisterAttempts = 40)
 {
     public static readonly StorageOptions Default = new(
         Tick: Micros.FromMillis(20),

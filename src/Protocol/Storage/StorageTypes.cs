@@ -67,4 +67,5 @@ public static class VolumeKeys
     public static RingId ChunkKey(ulong volume, long chunk) => new(StableHash.Combine(volume, (ulong)chunk));
     public static ulong ChunkFile(ulong volume, long chunk) => StableHash.Combine(StableHash.Mix(volume ^ 0xc4), (ulong)chunk);
     public static ulong EpochFile(ulong volume) => StableHash.Combine(StableHash.Mix(volume ^ 0xe9), 0);
+    public static ulong RegisterFile(ulong key) => StableHash.Combine(StableHash.Mix(key ^ 0x7e6), 0);
 }

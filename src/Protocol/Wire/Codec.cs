@@ -1,6 +1,7 @@
 using VinzVault.Protocol.Membership.Messages;
 using VinzVault.Protocol.Ping;
 using VinzVault.Protocol.Storage.Messages;
+using VinzVault.Protocol.Storage.Metadata;
 
 namespace VinzVault.Protocol.Wire;
 
@@ -56,6 +57,10 @@ public static class Codec
             MessageTag.StoreReadReply => StoreReadReplyMessage.Read(ref r),
             MessageTag.StoreFence => StoreFenceMessage.Read(ref r),
             MessageTag.StoreFenceAck => StoreFenceAckMessage.Read(ref r),
+            MessageTag.RegisterPrepare => RegisterPrepareMessage.Read(ref r),
+            MessageTag.RegisterPromise => RegisterPromiseMessage.Read(ref r),
+            MessageTag.RegisterAccept => RegisterAcceptMessage.Read(ref r),
+            MessageTag.RegisterAccepted => RegisterAcceptedMessage.Read(ref r),
             _ => null,
         };
         if (m is null && r.Ok) return new(null, $"unknown message tag {(byte)tag}");

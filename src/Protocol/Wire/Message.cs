@@ -34,4 +34,8 @@ public enum MessageTag : byte
     StoreReadReply = 103,
     StoreFence = 104,
     StoreFenceAck = 105,
+    RegisterPrepare = 110,
+    RegisterPromise = 111,
+    RegisterAccept = 112,
+    RegisterAccepted = 113,
 }

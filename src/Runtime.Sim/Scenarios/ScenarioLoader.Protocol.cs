@@ -59,5 +59,6 @@ public static partial class ScenarioLoader
         ZombieOwner = s.Bool("zombieOwner", d.ZombieOwner),
         FailoverDelay = s.Duration("failoverDelay", d.FailoverDelay, positive: true),
         IoStopAt = s.OptionalDuration("ioStopAt", d.IoStopAt, positive: true),
+        MetadataOpsPerSecond = s.Double("metadataOpsPerSecond", d.MetadataOpsPerSecond, 0, 10_000),
     };
 }

@@ -20,6 +20,8 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
     private ReadsLinearizableChecker _stale = null!;
     private NoFencedWriteAckedChecker _fenced = null!;
     private ReplicasRestoredChecker _restored = null!;
+    private MetadataLinearizableChecker _metadata = null!;
+    private MetadataWorkload _admin = null!;
 
     public string Name => "storage";
     public string? ReportSection => "storage";
@@ -32,13 +34,16 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         _lost = new NoLostAckedWriteChecker(sim.AddInvariant("noLostAckedWrite"));
         _stale = new ReadsLinearizableChecker(sim.AddInvariant("readsLinearizable"));
         _fenced = new NoFencedWriteAckedChecker(sim.AddInvariant("noFencedWriteAcked"));
-        _workload = new VmWorkload(sim, spec, History);
+        _metadata = new MetadataLinearizableChecker(sim.AddInvariant("metadataLinearizable"));
+        _workload = new VmWorkload(sim, spec, History, _metadata);
+        _admin = new MetadataWorkload(sim, spec, _workload, _metadata);
         _restored = new ReplicasRestoredChecker(sim.AddInvariant("replicasRestored"), spec.Volumes, _workload.UnderReplicated);
         History.Add(_lost);
         History.Add(_stale);
         History.Add(_fenced);
         History.Add(_restored);
         _observers.Add(_workload);
+        _observers.Add(_admin);
     }
 
     public INode CreateNode(NodeContext context, int host) => new StorageNode(context, _options, _membership.Table, _membership, _workload);
@@ -64,6 +69,10 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         section["takeovers"] = w.Takeovers;
         section["failovers"] = w.Failovers;
         section["zombieWritesRefused"] = w.ZombieWritesRefused;
+        section["metadataOps"] = _metadata.Operations;
+        section["metadataViolations"] = _metadata.Violations;
+        section["metadataOpsRefused"] = _admin.Refused;
+        section["metadataOpsUnavailable"] = _admin.Unavailable;
         // Null when the run has no asynchronous replica.
         section["asyncLagP99Micros"] = w.AsyncLag.Count > 0 ? w.AsyncLag.P99 : null;
         section["asyncLagMaxMicros"] = w.AsyncLag.Count > 0 ? w.AsyncLag.Max : null;

@@ -34,6 +34,8 @@ public sealed record StorageSpec
     public bool ZombieOwner { get; init; } = true;
     /// <summary>How long the cluster manager takes to notice a dead owner and attach its VM elsewhere.</summary>
     public Micros FailoverDelay { get; init; } = Micros.FromSeconds(2);
+    /// <summary>Metadata operations per second across the cluster (info, list, scratch volumes created, grown, deleted).</summary>
+    public double MetadataOpsPerSecond { get; init; } = 1;
     /// <summary>Client I/O stops here; every block ever written is then read back once and checked. Null: at 80% of the run.</summary>
     public Micros? IoStopAt { get; init; }
 }

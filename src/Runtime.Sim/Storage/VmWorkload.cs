@@ -5,6 +5,7 @@ using VinzVault.Protocol.Storage;
 using VinzVault.Protocol.Storage.Messages;
 using VinzVault.Protocol.Wire;
 using VinzVault.Runtime.Sim.Engine;
+using VinzVault.Runtime.Sim.Storage.Checkers;
 
 namespace VinzVault.Runtime.Sim.Storage;
 
@@ -17,7 +18,7 @@ namespace VinzVault.Runtime.Sim.Storage;
 /// </summary>
 public sealed class VmWorkload : ISimObserver, IStorageObserver
 {
-    private enum Kind : byte { Attach, Detach, Write, Read, ZombieWrite }
+    private enum Kind : byte { Create, Attach, Detach, Write, Read, ZombieWrite }
 
     private sealed class Vm(int index, VolumeSpec spec)
     {
@@ -39,9 +40,13 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     private readonly long _ioStop;
     private long _nextId = 1, _repairBytesSampled;
 
-    public VmWorkload(Simulator sim, StorageSpec spec, StorageHistory history)
+    private readonly MetadataLinearizableChecker _metadata;
+    private readonly SortedSet<string> _created = new(StringComparer.Ordinal);
+
+    public VmWorkload(Simulator sim, StorageSpec spec, StorageHistory history, MetadataLinearizableChecker metadata)
     {
         _sim = sim;
+        _metadata = metadata;
         _spec = spec;
         _history = history;
         _rng = new Prng(Prng.Derive(sim.Scenario.Seed, 77));
@@ -53,7 +58,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
         _vms = [.. Enumerable.Range(0, spec.Volumes).Select(i => new Vm(i, new VolumeSpec($"vm-{i:D5}", geometry, policy)))];
         foreach (var vm in _vms)
         {
-            sim.At(Micros.FromMillis(100), () => AttachAt(vm, PickHost(-1), new Epoch(1), takeover: false));
+            sim.At(Micros.FromMillis(100), () => Create(vm));
             ScheduleArrival(vm, Micros.FromMillis(200).Value);
         }
         if (spec.Migrations > 0) sim.At(spec.MigrateAt, () => Migrate(spec.Migrations));
@@ -103,16 +108,30 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
         return id;
     }
 
-    private void AttachAt(Vm vm, int host, Epoch epoch, bool takeover)
+    /// <summary>Volumes whose create was acknowledged (a list invoked afterwards must name them).</summary>
+    public IReadOnlyCollection<string> Created => _created;
+
+    /// <summary>Volume names of the VMs (for the metadata workload's reads).</summary>
+    public string VolumeName(int vm) => _vms[vm].Spec.Name;
+
+    private void Create(Vm vm)
     {
-        if (host < 0) { _sim.At(_sim.Now + Micros.FromSeconds(1), () => AttachAt(vm, PickHost(-1), epoch, takeover)); return; }
-        // The VM starts on this host: a zombie instance of it there is replaced, not left writing at its old epoch.
+        int host = PickHost(-1);
+        if (host < 0) { _sim.At(_sim.Now + Micros.FromSeconds(1), () => Create(vm)); return; }
+        vm.Moving = true;
+        Submit(host, new Pending(Kind.Create, vm, host, _sim.Now.Value), new CreateVolume(vm.Spec.Name, vm.Spec.Geometry, vm.Spec.Policy));
+    }
+
+    /// <summary>The VM starts on <paramref name="host"/>; <paramref name="takeover"/>: its previous owner may still be running (the history then expects fencing).</summary>
+    private void AttachAt(Vm vm, int host, bool takeover)
+    {
+        if (host < 0) { _sim.At(_sim.Now + Micros.FromSeconds(1), () => AttachAt(vm, PickHost(-1), takeover)); return; }
+        // A zombie instance of the VM on this host is replaced, not left writing at its old epoch.
         if (vm.Zombie == host) vm.Zombie = -1;
         vm.Owner = host;
-        vm.Epoch = epoch;
         vm.Attached = false;
         vm.Moving = true;
-        Submit(host, new Pending(Kind.Attach, vm, host, _sim.Now.Value, Takeover: takeover), new AttachVolume(vm.Spec, epoch, takeover));
+        Submit(host, new Pending(Kind.Attach, vm, host, _sim.Now.Value, Takeover: takeover), new AttachVolume(vm.Spec.Name));
     }
 
     private void ScheduleArrival(Vm vm, long after)
@@ -187,7 +206,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
                 vm.ZombieEpoch = vm.Epoch;
                 ZombieArrival(vm);
             }
-            AttachAt(vm, PickHost(vm.Owner), vm.Epoch.Next, takeover: true);
+            AttachAt(vm, PickHost(vm.Owner), takeover: true);
         }
     }
 
@@ -207,8 +226,21 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
 
     public void OnReply(long now, int host, long id, ClientResult result)
     {
-        if (!_pending.Remove(id, out var p) || result is not VolumeResult r) return;
+        if (!_pending.TryGetValue(id, out var p)) return;
+        _pending.Remove(id);
         var vm = p.Vm;
+        if (result is MetadataResult m && p.Kind == Kind.Create)
+        {
+            if (m.Ok && m.Record is { } rec)
+            {
+                _created.Add(vm.Spec.Name);
+                _metadata.Completed(vm.Spec.Name, p.Start, now, rec.Version, rec.Digest(), changed: true);
+            }
+            if (m.Ok || m.Error?.Contains("already exists", StringComparison.Ordinal) == true) AttachAt(vm, PickHost(-1), takeover: false);
+            else _sim.At(_sim.Now + Micros.FromSeconds(1), () => Create(vm));
+            return;
+        }
+        if (result is not VolumeResult r) return;
         switch (p.Kind)
         {
             case Kind.Attach:
@@ -217,14 +249,15 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
                 {
                     vm.Attached = true;
                     vm.Moving = false;
+                    vm.Epoch = r.Epoch;
                     if (p.Takeover) _history.TakeoverCompleted(vm.Index, vm.Epoch, now);
                 }
-                else _sim.At(_sim.Now + Micros.FromSeconds(1), () => AttachAt(vm, PickHost(-1), vm.Epoch.Next, takeover: true));
+                else _sim.At(_sim.Now + Micros.FromSeconds(1), () => AttachAt(vm, PickHost(-1), takeover: true));
                 break;
             case Kind.Detach:
                 if (vm.Owner != host) return;
                 Migrations++;
-                AttachAt(vm, PickHost(host), vm.Epoch.Next, takeover: !r.Ok);
+                AttachAt(vm, PickHost(host), takeover: !r.Ok);
                 break;
             case Kind.Write:
                 vm.Outstanding = Math.Max(0, vm.Outstanding - 1);
@@ -252,6 +285,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
         {
             _pending.Remove(id);
             if (p.Kind is Kind.Write or Kind.Read) p.Vm.Outstanding = Math.Max(0, p.Vm.Outstanding - 1);
+            if (p.Kind == Kind.Create) _sim.At(new Micros(now) + Micros.FromSeconds(1), () => Create(p.Vm));
         }
         foreach (var vm in _vms)
         {
@@ -261,7 +295,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
             vm.Moving = true;
             vm.Owner = -1;
             Failovers++;
-            _sim.At(new Micros(now) + _spec.FailoverDelay, () => AttachAt(vm, PickHost(host), vm.Epoch.Next, takeover: true));
+            _sim.At(new Micros(now) + _spec.FailoverDelay, () => AttachAt(vm, PickHost(host), takeover: true));
         }
     }
 
