@@ -148,7 +148,7 @@ public sealed class ScenarioLoaderTests
         { "protocol": { "kind": "storage", "volumes": 3, "volumeBlocks": 100, "blockSize": 512, "chunkBlocks": 4, "replicas": 5,
           "placement": "2,1", "asyncDatacenters": "1", "readFraction": 0.25, "iopsPerVolume": 7, "queueDepth": 2,
           "migrations": 1, "migrateAt": "3s", "takeovers": 2, "takeoverAt": "4s", "zombieOwner": false,
-          "failoverDelay": "5s", "ioStopAt": "6s" } }
+          "failoverDelay": "5s", "ioStopAt": "6s", "metadataOpsPerSecond": 3 } }
         """).Protocol.Storage;
 
     private static void AssertAllDiffer<T>(T defaults, T full)

@@ -102,4 +102,64 @@ public sealed class CheckerTests
         Assert.Equal(2, inv.Violations);
         Assert.Contains("vm 1: 2 chunks", inv.FirstViolation);
     }
+
+    private static (MetadataLinearizableChecker Checker, Invariant Invariant) Metadata()
+    {
+        var inv = new Invariant("metadataLinearizable");
+        return (new MetadataLinearizableChecker(inv), inv);
+    }
+
+    [Fact]
+    public void MetadataLinearizableAcceptsOverlappingOperationsInAnyOrder()
+    {
+        var (c, inv) = Metadata();
+        c.Completed("v", invoke: 0, complete: 10, version: 1, digest: 11, changed: true);
+        // Overlapping with the next change: may see either version.
+        c.Completed("v", invoke: 15, complete: 40, version: 3, digest: 33, changed: false);
+        c.Completed("v", invoke: 12, complete: 30, version: 2, digest: 22, changed: true);
+        c.Completed("v", invoke: 20, complete: 25, version: 2, digest: 22, changed: false);
+        c.Completed("w", invoke: 50, complete: 60, version: 1, digest: 99, changed: true);
+        Assert.True(inv.Held, inv.FirstViolation);
+    }
+
+    [Fact]
+    public void MetadataLinearizableReportsAStaleRead()
+    {
+        var (c, inv) = Metadata();
+        c.Completed("v", 0, 10, version: 2, digest: 22, changed: true);
+        c.Completed("v", 20, 30, version: 1, digest: 11, changed: false);
+        Assert.False(inv.Held);
+        Assert.Contains("older than version 2", inv.FirstViolation);
+    }
+
+    [Fact]
+    public void MetadataLinearizableReportsALostUpdate()
+    {
+        var (c, inv) = Metadata();
+        c.Completed("v", 0, 10, version: 5, digest: 55, changed: true);
+        // Built on version 4 as if the change above never happened: the same version again, another value.
+        c.Completed("v", 5, 20, version: 5, digest: 56, changed: true);
+        Assert.False(inv.Held);
+        Assert.Contains("two values at version 5", inv.FirstViolation);
+    }
+
+    [Fact]
+    public void MetadataLinearizableReportsAChangeThatIsNotNewer()
+    {
+        var (c, inv) = Metadata();
+        c.Completed("v", 0, 10, version: 5, digest: 55, changed: true);
+        c.Completed("v", 20, 30, version: 5, digest: 55, changed: true);
+        Assert.False(inv.Held);
+    }
+
+    [Fact]
+    public void MetadataLinearizableReportsAListMissingACreatedVolume()
+    {
+        var (c, inv) = Metadata();
+        c.ListCompleted(0, 10, missing: null);
+        Assert.True(inv.Held);
+        c.ListCompleted(20, 30, missing: "vm-00003");
+        Assert.False(inv.Held);
+        Assert.Contains("vm-00003", inv.FirstViolation);
+    }
 }
