@@ -62,4 +62,29 @@ public static class Placement
         }
         return [.. taken];
     }
+
+    /// <summary>
+    /// A host to replace member <paramref name="leaving"/> of a chunk: walking the ring from the chunk's key, the first
+    /// host that is not a member, not excluded (suspected dead), in the leaving member's datacenter when the policy
+    /// counts per datacenter, and on a rack no other member uses where possible. Null when there is none.
+    /// </summary>
+    public static Address? Replacement(IRoutingTable table, IHostLocations locations, ulong volume, long chunk,
+        Address[] members, Address leaving, PlacementPolicy policy, Func<Address, bool> exclude)
+    {
+        int count = table.Count;
+        int start = table.Rank(VolumeKeys.ChunkKey(volume, chunk));
+        var racks = new SortedSet<(int, int)>(members.Where(m => m != leaving).Select(m => { var l = locations.Of(m); return (l.Datacenter, l.Rack); }));
+        int dc = locations.Of(leaving).Datacenter;
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < count; i++)
+            {
+                var a = table.At((start + i) % count).Address;
+                var loc = locations.Of(a);
+                if (Array.IndexOf(members, a) >= 0 || exclude(a)) continue;
+                if (policy.PerDatacenter is not null && loc.Datacenter != dc) continue;
+                if (pass == 0 && racks.Contains((loc.Datacenter, loc.Rack))) continue;
+                return a;
+            }
+        return null;
+    }
 }

@@ -47,15 +47,24 @@ public sealed partial class StorageNode
         public readonly bool[] Acked = new bool[replicas];
     }
 
+    /// <summary>
+    /// The owner's view of one chunk. Its members are the replica set recorded in the volume's register (or the
+    /// default placement); while a dead member is being replaced, the replacement joins as an extra member and
+    /// every quorum must be a majority of both the recorded set and the next one (joint consensus), so the switch
+    /// in the register can happen at any moment without an acknowledged write missing a majority of either.
+    /// </summary>
     private sealed class OwnedChunk(long index, Address[] replicas, bool[] isSync, ChunkShape shape)
     {
         public readonly long Index = index;
-        public readonly Address[] Replicas = replicas;
-        public readonly bool[] IsSync = isSync;
+        public Address[] Replicas = replicas;
+        public bool[] IsSync = isSync;
         public readonly ChunkShape Shape = shape;
-        public readonly int Quorum = isSync.Count(s => s) / 2 + 1;
-        public readonly Track[] Tracks = [.. replicas.Select(_ => new Track())];
-        public readonly bool[] FenceAcked = new bool[replicas.Length];
+        public Track[] Tracks = [.. replicas.Select(_ => new Track())];
+        public bool[] FenceAcked = new bool[replicas.Length];
+        /// <summary>Member of the recorded set; member of the next set (only differs while replacing).</summary>
+        public bool[] InOld = [.. replicas.Select(_ => true)], InNew = [.. replicas.Select(_ => true)];
+        /// <summary>Replacing: a joining member is last; Recording: the next set is being written to the register; Recorded: it is there.</summary>
+        public bool Replacing, Recording, Recorded;
         public ChunkState State;
         public long NextSeq = 1, MaxAcked;
         public readonly SortedDictionary<long, Inflight> Inflight = [];
@@ -65,17 +74,64 @@ public sealed partial class StorageNode
 
         public int IndexOf(Address a) => Array.IndexOf(Replicas, a);
 
-        public int SyncAcks(bool[] acked)
+        /// <summary>True when the members for which <paramref name="yes"/> holds are a majority of the synchronous members of the recorded set, and of the next set while replacing.</summary>
+        public bool HasQuorum(Func<int, bool> yes) => Majority(InOld, yes) && (!Replacing || Majority(InNew, yes));
+
+        public bool HasQuorum(bool[] acked) => HasQuorum(i => acked[i]);
+
+        private bool Majority(bool[] set, Func<int, bool> yes)
         {
-            int n = 0;
-            for (int i = 0; i < acked.Length; i++) if (acked[i] && IsSync[i]) n++;
-            return n;
+            int members = 0, n = 0;
+            for (int i = 0; i < Replicas.Length; i++)
+            {
+                if (!set[i] || !IsSync[i]) continue;
+                members++;
+                if (yes(i)) n++;
+            }
+            return n >= members / 2 + 1;
         }
 
         /// <summary>Replicas holding every acknowledged write of this chunk.</summary>
         public bool InSync(int i) => Tracks[i].Contig >= 0 && Tracks[i].Contig >= MaxAcked;
 
-        public bool FullyReplicated => State == ChunkState.Known && Enumerable.Range(0, Replicas.Length).All(InSync);
+        public bool FullyReplicated => State == ChunkState.Known && !Replacing && Enumerable.Range(0, Replicas.Length).All(InSync);
+
+        /// <summary>Starts replacing member <paramref name="leaving"/> by <paramref name="joining"/> (extra member, next set).</summary>
+        public void BeginReplace(int leaving, Address joining, bool joiningIsSync)
+        {
+            Replicas = [.. Replicas, joining];
+            IsSync = [.. IsSync, joiningIsSync];
+            Tracks = [.. Tracks, new Track()];
+            FenceAcked = [.. FenceAcked, false];
+            InOld = [.. InOld, false];
+            InNew = [.. InNew, true];
+            InNew[leaving] = false;
+            Replacing = true;
+        }
+
+        public Micros ReplaceStarted;
+
+        /// <summary>The next set is recorded: it becomes the only set; returns the members that left.</summary>
+        public Address[] FinishReplace() => Keep(InNew);
+
+        /// <summary>The joining member never caught up: back to the recorded set; returns the joiner.</summary>
+        public Address[] CancelReplace() => Keep(InOld);
+
+        private Address[] Keep(bool[] mask)
+        {
+            var keep = Enumerable.Range(0, Replicas.Length).Where(i => mask[i]).ToArray();
+            var gone = Enumerable.Range(0, Replicas.Length).Where(i => !mask[i]).Select(i => Replicas[i]).ToArray();
+            Replicas = [.. keep.Select(i => Replicas[i])];
+            IsSync = [.. keep.Select(i => IsSync[i])];
+            Tracks = [.. keep.Select(i => Tracks[i])];
+            FenceAcked = [.. keep.Select(i => FenceAcked[i])];
+            InOld = [.. keep.Select(_ => true)];
+            InNew = [.. keep.Select(_ => true)];
+            Replacing = Recording = Recorded = false;
+            return gone;
+        }
+
+        public Address[] NextSet => [.. Enumerable.Range(0, Replicas.Length).Where(i => InNew[i]).Select(i => Replicas[i])];
 
         public void Abandon()
         {
@@ -90,11 +146,27 @@ public sealed partial class StorageNode
     {
         if (v.Chunks.TryGetValue(c, out var chunk)) return chunk;
         var g = v.Spec.Geometry;
-        var replicas = Placement.Replicas(_table, _locations, v.Spec.Key, c, g.Replicas, v.Spec.Policy);
+        var replicas = v.Overrides.TryGetValue(c, out var recorded) ? recorded : Placement.Replicas(_table, _locations, v.Spec.Key, c, g.Replicas, v.Spec.Policy);
         var isSync = replicas.Select(a => !v.Spec.Policy.IsAsync(_locations.Of(a).Datacenter)).ToArray();
         chunk = new OwnedChunk(c, replicas, isSync, new ChunkShape(g.BlockSizeLog2, g.BlocksIn(c)));
         v.Chunks[c] = chunk;
         return chunk;
+    }
+
+    /// <summary>For a checker's message: each chunk not fully replicated and its replicas that are behind.</summary>
+    public string DescribeUnderReplicated(string volume)
+    {
+        if (!_owned.TryGetValue(volume, out var v)) return "not owned here";
+        var parts = new List<string>();
+        for (long c = 0; c < v.Spec.Geometry.Chunks; c++)
+        {
+            if (!v.Chunks.TryGetValue(c, out var chunk)) { parts.Add($"chunk {c} never synced"); continue; }
+            if (chunk.FullyReplicated) continue;
+            var behind = Enumerable.Range(0, chunk.Replicas.Length).Where(i => !chunk.InSync(i))
+                .Select(i => $"{chunk.Replicas[i]} (contiguous to {chunk.Tracks[i].Contig} of {chunk.MaxAcked}, {chunk.Tracks[i].Pending.Count} pending)");
+            parts.Add($"chunk {c} {chunk.State}{(chunk.Repairing ? " repairing" : "")}: {string.Join(", ", behind)}");
+        }
+        return string.Join("; ", parts);
     }
 
     /// <summary>Chunks of the volume not fully replicated by this owner's knowledge (unknown chunks count).</summary>

@@ -42,7 +42,7 @@ public sealed partial class StorageNode
         public readonly StoreReadReplyMessage?[] Replies = new StoreReadReplyMessage?[chunk.Replicas.Length];
         public readonly Micros SentAt = now;
         public Micros LastSent = now;
-        public int SyncReplies, AllReplies;
+        public int AllReplies;
     }
 
     private readonly SortedDictionary<long, PendingRead> _reads = [];
@@ -140,7 +140,7 @@ public sealed partial class StorageNode
         track.Acked(a.Seq, sent.Msg.Full);
         if (!chunk.Inflight.TryGetValue(a.Seq, out var w) || w.Acked[i]) return;
         w.Acked[i] = true;
-        if (chunk.SyncAcks(w.Acked) < chunk.Quorum) return;
+        if (!chunk.HasQuorum(w.Acked)) return;
         chunk.Inflight.Remove(a.Seq);
         chunk.MaxAcked = Math.Max(chunk.MaxAcked, a.Seq);
         w.OnQuorum();
@@ -228,12 +228,11 @@ public sealed partial class StorageNode
         if (rr.Status != ReplicaStatus.Ok || pr.Replies[i] is not null || rr.Blocks.Count != (pr.Task is null ? chunk.Shape.Blocks : 1)) return;
         pr.Replies[i] = rr;
         pr.AllReplies++;
-        if (chunk.IsSync[i]) pr.SyncReplies++;
         if (pr.Task is null)
         {
             if (pr.AllReplies == pr.Replies.Length) DecideSync(pr);
         }
-        else if (pr.SyncReplies >= chunk.Quorum) DecideQuorumRead(pr);
+        else if (chunk.HasQuorum(x => pr.Replies[x] is not null)) DecideQuorumRead(pr);
     }
 
     /// <summary>A one-replica read failed or timed out: fall back to a quorum read.</summary>
@@ -250,10 +249,7 @@ public sealed partial class StorageNode
         var (v, chunk, t) = (pr.Volume, pr.Chunk, pr.Task!);
         BlockData? best = null;
         foreach (var r in pr.Replies) if (r is not null && (best is null || r.Blocks[0].Version > best.Version)) best = r.Blocks[0];
-        int holding = 0;
-        for (int i = 0; i < pr.Replies.Length; i++)
-            if (pr.Replies[i] is { } r && chunk.IsSync[i] && r.Blocks[0].Version == best!.Version) holding++;
-        if (holding >= chunk.Quorum) { GotBlock(v, chunk, t, best!.Data); return; }
+        if (chunk.HasQuorum(i => pr.Replies[i] is { } r && r.Blocks[0].Version == best!.Version)) { GotBlock(v, chunk, t, best!.Data); return; }
         if (chunk.State != ChunkState.Known) { chunk.Waiting.Add(t); return; }
         // The newest value is not yet on a quorum: write it back before answering, so no later read sees older.
         t.RoundTrips++;
@@ -391,7 +387,7 @@ public sealed partial class StorageNode
             {
                 if (_now - pr.SentAt >= _options.ReadTimeout) Retry(pr);
             }
-            else if (pr.Task is null && pr.SyncReplies >= pr.Chunk.Quorum && _now - pr.SentAt >= _options.SyncWait) DecideSync(pr);
+            else if (pr.Task is null && pr.Chunk.HasQuorum(x => pr.Replies[x] is not null) && _now - pr.SentAt >= _options.SyncWait) DecideSync(pr);
             else if (_now - pr.LastSent >= _options.RetryInterval)
             {
                 pr.LastSent = _now;

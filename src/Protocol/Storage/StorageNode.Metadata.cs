@@ -131,7 +131,7 @@ public sealed partial class StorageNode
         {
             previous = r.Owner;
             return r.Status != VolumeStatus.Active ? (null, $"volume {name} does not exist") : (r with { Owner = _self, Epoch = r.Epoch.Next }, null);
-        }, record => Attach(id, record.Spec, record.Epoch, takeover: previous != VolumeRecord.NoOwner),
+        }, record => Attach(id, record, takeover: previous != VolumeRecord.NoOwner),
         error => _fx.Reply(id, new VolumeResult(false, error)));
     }
 

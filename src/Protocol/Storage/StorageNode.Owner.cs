@@ -1,5 +1,6 @@
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Storage.Messages;
+using VinzVault.Protocol.Storage.Metadata;
 
 namespace VinzVault.Protocol.Storage;
 
@@ -19,6 +20,8 @@ public sealed partial class StorageNode
         public long AttachCall = -1, DetachCall = -1, FenceRequest;
         public Micros FenceSentAt;
         public readonly SortedDictionary<long, OwnedChunk> Chunks = [];
+        /// <summary>Replica sets recorded in the register for chunks whose default placement was replaced.</summary>
+        public readonly SortedDictionary<long, Address[]> Overrides = [];
         public readonly SortedDictionary<long, Queue<BlockTask>> Blocks = [];
         /// <summary>Sequence numbers of client calls not yet answered, for flush barriers and draining.</summary>
         public readonly SortedSet<long> OpenCalls = [];
@@ -31,8 +34,9 @@ public sealed partial class StorageNode
     /// <summary>Volumes this host currently owns (attached and not fenced or detached).</summary>
     public IEnumerable<string> OwnedVolumes => _owned.Where(kv => kv.Value.State is VolumeState.Active or VolumeState.Fencing).Select(kv => kv.Key);
 
-    private void Attach(long id, VolumeSpec spec, Epoch epoch, bool takeover)
+    private void Attach(long id, VolumeRecord record, bool takeover)
     {
+        var (spec, epoch) = (record.Spec, record.Epoch);
         if (spec.Geometry.Validate() is { } bad) { _fx.Reply(id, new VolumeResult(false, bad)); return; }
         if (_owned.TryGetValue(spec.Name, out var old))
         {
@@ -40,6 +44,7 @@ public sealed partial class StorageNode
             FailAll(old, "replaced by a newer attach", fenced: true);
         }
         var v = new OwnedVolume(spec, epoch) { AttachCall = id };
+        foreach (var (chunk, set) in record.Replaced ?? v.Overrides) v.Overrides[chunk] = set;
         _owned[spec.Name] = v;
         EnsureTicking();
         if (!takeover)
@@ -78,7 +83,7 @@ public sealed partial class StorageNode
         {
             for (int i = 0; i < chunk.Replicas.Length; i++)
                 if (chunk.Replicas[i] == from) chunk.FenceAcked[i] = true;
-            all &= chunk.SyncAcks(chunk.FenceAcked) >= chunk.Quorum;
+            all &= chunk.HasQuorum(chunk.FenceAcked);
         }
         if (all) BecomeActive(v);
     }

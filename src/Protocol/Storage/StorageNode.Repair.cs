@@ -1,5 +1,6 @@
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Storage.Messages;
+using VinzVault.Protocol.Storage.Metadata;
 
 namespace VinzVault.Protocol.Storage;
 
@@ -20,6 +21,7 @@ public sealed partial class StorageNode
         foreach (var v in _owned.Values)
         {
             if (v.State != VolumeState.Active) continue;
+            ReplaceDeadReplicas(v);
             int slots = _options.MaxConcurrentResyncs - v.Chunks.Values.Count(c => c.Repairing);
             for (long c = 0; c < v.Spec.Geometry.Chunks && slots > 0; c++)
             {
@@ -46,5 +48,70 @@ public sealed partial class StorageNode
             else _fx.Send(a, new StoreFenceMessage(v.Spec.Key, v.Epoch, 0));
         }
         return reachableStale;
+    }
+
+    /// <summary>Silent for longer than <see cref="StorageOptions.ReplaceAfter"/>: heard from once, not since.</summary>
+    private bool Silent(Address a) => _heard.TryGetValue(a.Value, out var at) && _now - at > _options.ReplaceAfter;
+
+    /// <summary>
+    /// Replaces members that stay silent: the replacement joins as an extra member (joint quorums), is brought in
+    /// sync by the ordinary resync, then the next set is recorded in the register with a compare-and-set that only
+    /// this owner at this epoch can win; only then does the dead member leave, and it is told to drop its copy.
+    /// Membership of a chunk changes only while nothing is in flight on it (in-flight bookkeeping is by member index).
+    /// </summary>
+    private void ReplaceDeadReplicas(OwnedVolume v)
+    {
+        foreach (var chunk in v.Chunks.Values)
+        {
+            if (chunk.State != ChunkState.Known) continue;
+            bool quiet = chunk.Inflight.Count == 0 && chunk.Sync is null && !_reads.Values.Any(r => r.Chunk == chunk);
+            if (chunk.Replacing)
+            {
+                var joiner = chunk.Replicas[^1];
+                if (!chunk.Recording && !chunk.Recorded && chunk.InSync(chunk.Replicas.Length - 1)) RecordReplicaSet(v, chunk);
+                else if (!chunk.Recording && !chunk.Recorded && quiet && _now - chunk.ReplaceStarted > _options.ReplaceAfter)
+                {
+                    // The joiner never caught up: count it silent since we first asked, so the next pick skips it.
+                    _heard.TryAdd(joiner.Value, chunk.ReplaceStarted);
+                    chunk.CancelReplace();
+                }
+                else if (chunk.Recorded && quiet)
+                {
+                    var next = chunk.NextSet;
+                    foreach (var gone in chunk.FinishReplace()) _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
+                    v.Overrides[chunk.Index] = next;
+                }
+                continue;
+            }
+            if (!quiet) continue;
+            for (int i = 0; i < chunk.Replicas.Length; i++)
+            {
+                if (chunk.InSync(i) || !Silent(chunk.Replicas[i])) continue;
+                var leaving = chunk.Replicas[i];
+                var joining = Placement.Replacement(_table, _locations, v.Spec.Key, chunk.Index, chunk.Replicas, leaving, v.Spec.Policy, Silent);
+                if (joining is not { } j) continue;
+                chunk.BeginReplace(i, j, !v.Spec.Policy.IsAsync(_locations.Of(j).Datacenter));
+                chunk.ReplaceStarted = _now;
+                break;
+            }
+        }
+    }
+
+    private void RecordReplicaSet(OwnedVolume v, OwnedChunk chunk)
+    {
+        chunk.Recording = true;
+        var next = chunk.NextSet;
+        ProposeRegister(v.Spec.Key, value =>
+        {
+            if (VolumeRecord.Decode(value) is not { } r || r.Owner != _self || r.Epoch != v.Epoch) return new RegisterChange(null, "no longer the owner");
+            var replaced = new SortedDictionary<long, Address[]>();
+            foreach (var (c, set) in r.Replaced ?? replaced) replaced[c] = set;
+            replaced[chunk.Index] = next;
+            return new RegisterChange((r with { Replaced = replaced, Version = r.Version + 1 }).Encode());
+        }, (_, error) =>
+        {
+            chunk.Recording = false;
+            chunk.Recorded = error is null;
+        });
     }
 }

@@ -64,6 +64,11 @@ public sealed partial class StorageNode
             case StoreFenceMessage:
                 WhenDurable(v, epoch, () => ReplyToRequest(from, m, ReplicaStatus.Ok, epoch, []));
                 break;
+            case StoreDropMessage d:
+                // The owner recorded a new replica set without this host, in sync: the copy is garbage now.
+                v.Chunks.Remove(d.Chunk);
+                Disk(new DiskOp(DiskOpKind.Delete, VolumeKeys.ChunkFile(volume, d.Chunk)), _ => { });
+                break;
             case StoreReadMessage r when Chunk(v, volume, r.Chunk, r.Shape, from, m) is { } c:
                 var blocks = new BlockData[r.Count];
                 for (int i = 0; i < r.Count; i++) blocks[i] = new BlockData(r.First + i, c.Versions[r.First + i], c.Data[r.First + i] ?? []);

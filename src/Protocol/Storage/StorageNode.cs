@@ -83,6 +83,7 @@ public sealed partial class StorageNode : INode
             case StoreWriteMessage w: OnReplicaRequest(from, m, w.Volume, w.Epoch); break;
             case StoreReadMessage r: OnReplicaRequest(from, m, r.Volume, r.Epoch); break;
             case StoreFenceMessage f: OnReplicaRequest(from, m, f.Volume, f.Epoch); break;
+            case StoreDropMessage d: OnReplicaRequest(from, m, d.Volume, d.Epoch); break;
             case StoreWriteAckMessage a: OnWriteAck(from, a); break;
             case StoreReadReplyMessage rr: OnReadReply(from, rr); break;
             case StoreFenceAckMessage fa: OnFenceAck(from, fa); break;

@@ -10,10 +10,12 @@ namespace VinzVault.Protocol.Storage;
 /// <param name="RepairInterval">How often an owner looks for stale replicas of its chunks.</param>
 /// <param name="MaxConcurrentResyncs">Chunk resyncs in flight per owner: bounds repair traffic so client I/O keeps its latency.</param>
 /// <param name="SyncWait">How long a chunk sync waits for all replicas after a quorum answered (to skip the write-back).</param>
+/// <param name="ReplaceAfter">A replica silent this long (no answer to writes or probes) is replaced by another host; real
+/// deployments wait minutes (a reboot should not move data), simulated scenarios seconds.</param>
 /// <param name="RegisterReplicas">Acceptors of a metadata register: 5 survive two failures (a chunk's 3 replicas survive one).</param>
 /// <param name="RegisterAttempts">Ballots a register change tries before it fails as contended (each retry backs off randomly).</param>
 public sealed record StorageOptions(Micros Tick, Micros RetryInterval, Micros ReadTimeout, Micros GiveUpAfter, Micros RepairInterval, int MaxConcurrentResyncs, Micros SyncWait,
-    int RegisterReplicas = 5, int RegisterAttempts = 40)
+    Micros ReplaceAfter = default, int RegisterReplicas = 5, int RegisterAttempts = 40)
 {
     public static readonly StorageOptions Default = new(
         Tick: Micros.FromMillis(20),
@@ -22,5 +24,6 @@ public sealed record StorageOptions(Micros Tick, Micros RetryInterval, Micros Re
         GiveUpAfter: Micros.FromSeconds(10),
         RepairInterval: Micros.FromSeconds(1),
         MaxConcurrentResyncs: 2,
-        SyncWait: Micros.FromMillis(60));
+        SyncWait: Micros.FromMillis(60),
+        ReplaceAfter: Micros.FromSeconds(8));
 }

@@ -34,6 +34,7 @@ public enum MessageTag : byte
     StoreReadReply = 103,
     StoreFence = 104,
     StoreFenceAck = 105,
+    StoreDrop = 106,
     RegisterPrepare = 110,
     RegisterPromise = 111,
     RegisterAccept = 112,

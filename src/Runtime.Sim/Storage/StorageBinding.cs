@@ -37,7 +37,7 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         _metadata = new MetadataLinearizableChecker(sim.AddInvariant("metadataLinearizable"));
         _workload = new VmWorkload(sim, spec, History, _metadata);
         _admin = new MetadataWorkload(sim, spec, _workload, _metadata);
-        _restored = new ReplicasRestoredChecker(sim.AddInvariant("replicasRestored"), spec.Volumes, _workload.UnderReplicated);
+        _restored = new ReplicasRestoredChecker(sim.AddInvariant("replicasRestored"), spec.Volumes, _workload.UnderReplicated, _workload.DescribeUnderReplicated);
         History.Add(_lost);
         History.Add(_stale);
         History.Add(_fenced);
@@ -65,6 +65,7 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         section["readLatencyP99Micros"] = w.Reads.P99;
         section["writeLatencyP99Micros"] = w.Writes.P99;
         section["repairBytes"] = w.RepairBytes;
+        section["replicasReplaced"] = w.ReplicasReplaced;
         section["migrations"] = w.Migrations;
         section["takeovers"] = w.Takeovers;
         section["failovers"] = w.Failovers;

@@ -71,6 +71,8 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     /// <summary>How long asynchronous replicas trail the owner's writes (latency field only).</summary>
     public IoStats AsyncLag { get; } = new();
     public long RepairBytes { get; private set; }
+    /// <summary>Chunk replicas replaced (each ends with the owner telling the replaced host to drop its copy).</summary>
+    public long ReplicasReplaced { get; private set; }
     public int Migrations { get; private set; }
     public int Takeovers { get; private set; }
     public int Failovers { get; private set; }
@@ -88,6 +90,17 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
         var v = _vms[vm];
         if (!v.Attached || v.Owner < 0 || !_sim.IsUp(v.Owner) || _sim.NodeOf(v.Owner) is not StorageNode node) return -1;
         return node.UnderReplicatedChunks(v.Spec.Name);
+    }
+
+    /// <summary>The owner's account of a VM's under-replicated chunks, with whether each lagging replica's host is up.</summary>
+    public string DescribeUnderReplicated(int vm)
+    {
+        var v = _vms[vm];
+        if (v.Owner < 0 || _sim.NodeOf(v.Owner) is not StorageNode node) return "no owner";
+        string text = node.DescribeUnderReplicated(v.Spec.Name);
+        for (int h = 0; h < _sim.Hosts; h++)
+            text = text.Replace($"{_sim.Addresses[h]} (", $"{_sim.Addresses[h]} [{(_sim.IsLost(h) ? "lost" : _sim.IsUp(h) ? "up" : "down")}] (", StringComparison.Ordinal);
+        return text;
     }
 
     private int PickHost(int not)
@@ -302,6 +315,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     public void OnSend(long now, int from, int to, Message message)
     {
         if (message is StoreWriteMessage { Full: true } w) RepairBytes += w.Size();
+        else if (message is StoreDropMessage) ReplicasReplaced++;
     }
 
     public void OnSample(long now, Metrics metrics)

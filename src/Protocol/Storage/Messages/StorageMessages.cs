@@ -143,6 +143,15 @@ public sealed record StoreFenceAckMessage(ulong Volume, long RequestId, ulong No
         new(r.U64("volume"), (long)r.VarU("request id"), r.U64("nonce"), r.Enum(ReplicaStatus.Failed, "status"), new Epoch(r.VarU("epoch")));
 }
 
+/// <summary>The owner replaced this replica in the chunk's recorded set (the new set is in sync): drop the copy.</summary>
+public sealed record StoreDropMessage(ulong Volume, Epoch Epoch, long Chunk) : Message
+{
+    public override MessageTag Tag => MessageTag.StoreDrop;
+    public override void Encode(WireWriter w) { w.U64(Volume); w.VarU(Epoch.Value); w.VarU((ulong)Chunk); }
+    public override int Size() => 1 + 8 + WireWriter.VarUSize(Epoch.Value) + WireWriter.VarUSize((ulong)Chunk);
+    internal static StoreDropMessage Read(ref WireReader r) => new(r.U64("volume"), new Epoch(r.VarU("epoch")), (long)r.VarU("chunk"));
+}
+
 /// <summary>The layout a replica needs to store a chunk: block size and blocks in this chunk.</summary>
 public readonly record struct ChunkShape(int BlockSizeLog2, int Blocks)
 {

@@ -10,8 +10,15 @@ public enum VolumeStatus : byte { Absent, Active, Deleted }
 /// committed change has a distinct version and a reader can tell which change it saw (the linearizability checker
 /// relies on it). <see cref="Owner"/> is <see cref="NoOwner"/> when the volume is detached.
 /// </summary>
-public sealed record VolumeRecord(string Name, VolumeStatus Status, long Version, VolumeGeometry Geometry, PlacementPolicy Policy, Address Owner, Epoch Epoch)
+/// <remarks>
+/// <see cref="Replaced"/> holds the replica set of each chunk whose default placement an owner replaced (a member
+/// died): replica sets change only through this register, so a new owner always finds the set the last one wrote to.
+/// </remarks>
+public sealed record VolumeRecord(string Name, VolumeStatus Status, long Version, VolumeGeometry Geometry, PlacementPolicy Policy, Address Owner, Epoch Epoch,
+    IReadOnlyDictionary<long, Address[]>? Replaced = null)
 {
+    public const int MaxReplaced = 1024;
+
     public static readonly Address NoOwner = new(ulong.MaxValue);
     public const int MaxNameBytes = 200;
 
@@ -44,6 +51,14 @@ public sealed record VolumeRecord(string Name, VolumeStatus Status, long Version
         WriteInts(w, Policy.AsyncDatacenters);
         w.U64(Owner.Value);
         w.VarU(Epoch.Value);
+        var replaced = Replaced ?? new SortedDictionary<long, Address[]>();
+        w.VarU((ulong)replaced.Count);
+        foreach (var (chunk, set) in replaced.OrderBy(kv => kv.Key))
+        {
+            w.VarU((ulong)chunk);
+            w.VarU((ulong)set.Length);
+            foreach (var a in set) w.U64(a.Value);
+        }
         return w.Written.ToArray();
     }
 
@@ -59,8 +74,17 @@ public sealed record VolumeRecord(string Name, VolumeStatus Status, long Version
         var async = ReadInts(ref r);
         var owner = new Address(r.U64("owner"));
         var epoch = new Epoch(r.VarU("epoch"));
+        var replaced = new SortedDictionary<long, Address[]>();
+        int n = r.Count(3, MaxReplaced, "replaced chunks");
+        for (int i = 0; i < n && r.Ok; i++)
+        {
+            long chunk = (long)r.VarU("chunk");
+            var set = new Address[r.Count(8, 16, "replicas")];
+            for (int k = 0; k < set.Length; k++) set[k] = new Address(r.U64("replica"));
+            replaced[chunk] = set;
+        }
         if (!r.Ok || r.Remaining != 0) return null;
-        return new VolumeRecord(name, status, version, g, new PlacementPolicy(per, async), owner, epoch);
+        return new VolumeRecord(name, status, version, g, new PlacementPolicy(per, async), owner, epoch, replaced);
     }
 
     private static void WriteInts(WireWriter w, IReadOnlyList<int>? xs)

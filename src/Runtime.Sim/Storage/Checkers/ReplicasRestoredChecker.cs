@@ -7,7 +7,8 @@ namespace VinzVault.Runtime.Sim.Storage.Checkers;
 /// chunk of every volume has N in-sync replicas placed per policy, as its owner knows them. <paramref name="underReplicated"/>
 /// gives a VM's count of chunks not fully replicated, or -1 when the VM has no live attached owner.
 /// </summary>
-public sealed class ReplicasRestoredChecker(Invariant invariant, int vms, Func<int, int> underReplicated) : IStorageChecker
+/// <param name="describe">Details of a VM's under-replicated chunks for the violation message.</param>
+public sealed class ReplicasRestoredChecker(Invariant invariant, int vms, Func<int, int> underReplicated, Func<int, string>? describe = null) : IStorageChecker
 {
     public int UnderReplicatedAtEnd { get; private set; }
 
@@ -19,7 +20,7 @@ public sealed class ReplicasRestoredChecker(Invariant invariant, int vms, Func<i
             if (n != 0) UnderReplicatedAtEnd += Math.Max(n, 1);
             invariant.Check(n == 0, () => n < 0
                 ? $"vm {vm} has no live owner at the end of the run"
-                : $"vm {vm}: {n} chunks without N in-sync replicas at the end of the run");
+                : $"vm {vm}: {n} chunks without N in-sync replicas at the end of the run{(describe is null ? "" : ": " + describe(vm))}");
         }
     }
 }
