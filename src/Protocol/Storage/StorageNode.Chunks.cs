@@ -164,7 +164,8 @@ public sealed partial class StorageNode
             if (chunk.FullyReplicated) continue;
             var behind = Enumerable.Range(0, chunk.Replicas.Length).Where(i => !chunk.InSync(i))
                 .Select(i => $"{chunk.Replicas[i]} (contiguous to {chunk.Tracks[i].Contig} of {chunk.MaxAcked}, {chunk.Tracks[i].Pending.Count} pending)");
-            parts.Add($"chunk {c} {chunk.State}{(chunk.Repairing ? " repairing" : "")}: {string.Join(", ", behind)}");
+            string replacing = chunk.Replacing ? $" replacing with {chunk.Replicas[^1]}{(chunk.Recorded ? " (recorded)" : chunk.Recording ? " (recording)" : "")}" : "";
+            parts.Add($"chunk {c} {chunk.State}{(chunk.Repairing ? " repairing" : "")}{replacing}: {string.Join(", ", behind)}");
         }
         return string.Join("; ", parts);
     }

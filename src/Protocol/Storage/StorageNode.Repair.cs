@@ -26,7 +26,7 @@ public sealed partial class StorageNode
             for (long c = 0; c < v.Spec.Geometry.Chunks && slots > 0; c++)
             {
                 var chunk = GetChunk(v, c);
-                if (chunk.State == ChunkState.Unknown || (chunk.State == ChunkState.Known && NeedsResync(v, chunk)))
+                if (chunk.State == ChunkState.Unknown || (chunk.State == ChunkState.Known && NeedsResync(chunk)))
                 {
                     chunk.Repairing = true;
                     BeginSync(v, chunk);
@@ -37,21 +37,33 @@ public sealed partial class StorageNode
     }
 
     /// <summary>True when a replica is behind, no retransmit is catching it up, and it answered recently.</summary>
-    private bool NeedsResync(OwnedVolume v, OwnedChunk chunk)
+    private bool NeedsResync(OwnedChunk chunk)
     {
-        bool reachableStale = false;
         for (int i = 0; i < chunk.Replicas.Length; i++)
-        {
-            if (chunk.InSync(i) || chunk.Tracks[i].Pending.Count > 0) continue;
-            var a = chunk.Replicas[i];
-            if (_heard.TryGetValue(a.Value, out var at) && _now - at <= _options.RepairInterval * 2) reachableStale = true;
-            else _fx.Send(a, new StoreFenceMessage(v.Spec.Key, v.Epoch, 0));
-        }
-        return reachableStale;
+            if (!chunk.InSync(i) && chunk.Tracks[i].Pending.Count == 0 && HeardWithin(chunk.Replicas[i], _options.RepairInterval * 2)) return true;
+        return false;
     }
 
-    /// <summary>Silent for longer than <see cref="StorageOptions.ReplaceAfter"/>: heard from once, not since.</summary>
-    private bool Silent(Address a) => _heard.TryGetValue(a.Value, out var at) && _now - at > _options.ReplaceAfter;
+    private bool HeardWithin(Address a, Micros span) => _heard.TryGetValue(a.Value, out var at) && _now - at <= span;
+
+    /// <summary>Probes every lagging replica not heard from lately (a probe answer makes it a resync candidate; none, a replacement one).</summary>
+    private void ProbeLaggingReplicas(OwnedVolume v, OwnedChunk chunk)
+    {
+        for (int i = 0; i < chunk.Replicas.Length; i++)
+        {
+            var a = chunk.Replicas[i];
+            if (chunk.InSync(i) || HeardWithin(a, _options.RepairInterval * 2)) continue;
+            _firstProbed.TryAdd(a.Value, _now);
+            _fx.Send(a, new StoreFenceMessage(v.Spec.Key, v.Epoch, 0));
+        }
+    }
+
+    /// <summary>When this owner first probed a replica it had not heard from (silence of a host never heard counts from there).</summary>
+    private readonly SortedDictionary<ulong, Micros> _firstProbed = [];
+
+    /// <summary>No sign of life for longer than <see cref="StorageOptions.ReplaceAfter"/>, since last heard or first probed.</summary>
+    private bool Silent(Address a) =>
+        (_heard.TryGetValue(a.Value, out var at) || _firstProbed.TryGetValue(a.Value, out at)) && _now - at > _options.ReplaceAfter;
 
     /// <summary>
     /// Replaces members that stay silent: the replacement joins as an extra member (joint quorums), is brought in
@@ -64,6 +76,7 @@ public sealed partial class StorageNode
         foreach (var chunk in v.Chunks.Values)
         {
             if (chunk.State != ChunkState.Known) continue;
+            ProbeLaggingReplicas(v, chunk);
             bool quiet = chunk.Inflight.Count == 0 && chunk.Sync is null && !_reads.Values.Any(r => r.Chunk == chunk);
             if (chunk.Replacing)
             {
@@ -72,7 +85,7 @@ public sealed partial class StorageNode
                 else if (!chunk.Recording && !chunk.Recorded && quiet && _now - chunk.ReplaceStarted > _options.ReplaceAfter)
                 {
                     // The joiner never caught up: count it silent since we first asked, so the next pick skips it.
-                    _heard.TryAdd(joiner.Value, chunk.ReplaceStarted);
+                    _firstProbed.TryAdd(joiner.Value, chunk.ReplaceStarted);
                     chunk.CancelReplace();
                 }
                 else if (chunk.Recorded && quiet)

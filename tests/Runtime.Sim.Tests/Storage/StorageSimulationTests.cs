@@ -13,7 +13,6 @@ namespace VinzVault.Runtime.Sim.Tests.Storage;
 
 public sealed class StorageSimulationTests(ITestOutputHelper output)
 {
-    private static readonly string[] Safety = ["nodeNeverThrows", "noLostAckedWrite", "readsLinearizable", "noFencedWriteAcked"];
 
     /// <summary>One generated run: a small cluster, a seed, network and disk trouble, and a list of faults (shrinks by removing faults).</summary>
     public sealed record StorageCase(int Hosts, ulong Seed, double Loss, double DiskFail, bool Torn, FaultSpec[] Faults)
@@ -199,7 +198,22 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         from diskFail in Gen.Elements(0.0, 0.0, 0.001, 0.01)
         from torn in Gen.Elements(false, true)
         from faults in Gen.ListOf(AnyFault)
-        select new StorageCase(hosts, (ulong)seed, loss, diskFail, torn, [.. faults.Take(6)]);
+        select new StorageCase(hosts, (ulong)seed, loss, diskFail, torn, [.. OneLossAtMost(faults).Take(6)]);
+
+    /// <summary>
+    /// At most one host lost for good per run: two losses within a repair time can take a majority of some chunk's
+    /// replicas, which no replication factor of 3 survives (the property is about fewer than a quorum).
+    /// </summary>
+    private static IEnumerable<FaultSpec> OneLossAtMost(IEnumerable<FaultSpec> faults)
+    {
+        bool lost = false;
+        foreach (var f in faults)
+        {
+            if (f.Kind == FaultKind.Loss && lost) continue;
+            lost |= f.Kind == FaultKind.Loss;
+            yield return f;
+        }
+    }
 
     /// <summary>Shrinking removes one fault at a time, then drops network and disk trouble.</summary>
     private static IEnumerable<StorageCase> Shrink(StorageCase c)
@@ -211,8 +225,8 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Generated fault schedules: the safety invariants always hold; replicas are restored unless a host was lost
-    /// for good (replacing a lost replica needs membership change, not in static membership). VINZ_STORAGE_CASES
+    /// Generated fault schedules: every invariant holds, replicas restored included (a host lost for good is
+    /// replaced by another). VINZ_STORAGE_CASES
     /// sets the number of cases (100 by default; run thousands with e.g. VINZ_STORAGE_CASES=2000).
     /// </summary>
     [Fact]
@@ -222,8 +236,7 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         var property = Prop.ForAll(Arb.From(AnyCase, Shrink), c =>
         {
             var sim = Run(ScenarioFor(c));
-            bool lost = c.Faults.Any(f => f.Kind == FaultKind.Loss);
-            var failed = sim.Invariants.Where(i => !i.Held && (Safety.Contains(i.Name) || (i.Name == "replicasRestored" && !lost))).ToList();
+            var failed = sim.Invariants.Where(i => !i.Held).ToList();
             if (failed.Count > 0)
                 throw new InvalidOperationException($"{failed[0].Name}: {failed[0].FirstViolation}\n  case: {c}\n  replay this case: StorageSimulationTests.ScenarioFor(new StorageCase(...)) with seed {c.Seed}");
             return true;
