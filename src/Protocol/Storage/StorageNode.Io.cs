@@ -119,6 +119,7 @@ public sealed partial class StorageNode
         for (int i = 0; i < chunk.Replicas.Length; i++)
         {
             chunk.Tracks[i].Pending[seq] = new Outgoing(msg, _now);
+            Asked(chunk.Replicas[i]);
             _fx.Send(chunk.Replicas[i], msg);
         }
         return msg;
@@ -351,7 +352,11 @@ public sealed partial class StorageNode
         }
     }
 
-    private void Heard(Address from) => _heard[from.Value] = _now;
+    private void Heard(Address from)
+    {
+        _heard[from.Value] = _now;
+        _unansweredSince.Remove(from.Value);
+    }
 
     /// <summary>Retransmits unacknowledged writes, reads and fences; falls back from slow one-replica reads.</summary>
     private void RetryAndTimeouts()

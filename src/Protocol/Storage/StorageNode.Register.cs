@@ -48,13 +48,24 @@ public sealed partial class StorageNode
 
     private readonly SortedDictionary<ulong, Acceptor> _acceptors = [];
     private readonly SortedDictionary<long, Proposal> _proposals = [];
+    private readonly SortedDictionary<ulong, Queue<Proposal>> _keyQueues = [];
     private ulong _ballotFloor;
 
     /// <summary>Runs <paramref name="change"/> atomically on the register at <paramref name="key"/>; <paramref name="done"/> gets the value after it, or an error.</summary>
+    /// <remarks>
+    /// Proposals of this host for one key run one at a time, in order: two of them would only preempt each other's
+    /// ballots (a chunk's replica-set change racing another's on the same volume record).
+    /// </remarks>
     private void ProposeRegister(ulong key, Func<byte[], RegisterChange> change, Action<byte[]?, string?> done)
     {
-        var p = new Proposal(key, change, done);
-        StartBallot(p);
+        if (!_keyQueues.TryGetValue(key, out var queue)) _keyQueues[key] = queue = new Queue<Proposal>();
+        queue.Enqueue(new Proposal(key, change, (value, error) =>
+        {
+            queue.Dequeue();
+            if (queue.Count > 0) StartBallot(queue.Peek()); else _keyQueues.Remove(key);
+            done(value, error);
+        }));
+        if (queue.Count == 1) StartBallot(queue.Peek());
         EnsureTicking();
     }
 

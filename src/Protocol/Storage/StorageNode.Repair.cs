@@ -53,17 +53,21 @@ public sealed partial class StorageNode
         {
             var a = chunk.Replicas[i];
             if (chunk.InSync(i) || HeardWithin(a, _options.RepairInterval * 2)) continue;
-            _firstProbed.TryAdd(a.Value, _now);
+            Asked(a);
             _fx.Send(a, new StoreFenceMessage(v.Spec.Key, v.Epoch, 0));
         }
     }
 
-    /// <summary>When this owner first probed a replica it had not heard from (silence of a host never heard counts from there).</summary>
-    private readonly SortedDictionary<ulong, Micros> _firstProbed = [];
+    /// <summary>Per replica host, when this owner sent it the oldest request it has not answered anything since.</summary>
+    private readonly SortedDictionary<ulong, Micros> _unansweredSince = [];
 
-    /// <summary>No sign of life for longer than <see cref="StorageOptions.ReplaceAfter"/>, since last heard or first probed.</summary>
-    private bool Silent(Address a) =>
-        (_heard.TryGetValue(a.Value, out var at) || _firstProbed.TryGetValue(a.Value, out at)) && _now - at > _options.ReplaceAfter;
+    private void Asked(Address a) => _unansweredSince.TryAdd(a.Value, _now);
+
+    /// <summary>
+    /// A request has waited longer than <see cref="StorageOptions.ReplaceAfter"/> without any answer from the host.
+    /// (Time since the last answer would not do: a replica the owner rarely needs is not dead for being quiet.)
+    /// </summary>
+    private bool Silent(Address a) => _unansweredSince.TryGetValue(a.Value, out var since) && _now - since > _options.ReplaceAfter;
 
     /// <summary>
     /// Replaces members that stay silent: the replacement joins as an extra member (joint quorums), is brought in
@@ -85,7 +89,7 @@ public sealed partial class StorageNode
                 else if (!chunk.Recording && !chunk.Recorded && quiet && _now - chunk.ReplaceStarted > _options.ReplaceAfter)
                 {
                     // The joiner never caught up: count it silent since we first asked, so the next pick skips it.
-                    _firstProbed.TryAdd(joiner.Value, chunk.ReplaceStarted);
+                    _unansweredSince.TryAdd(joiner.Value, chunk.ReplaceStarted);
                     chunk.CancelReplace();
                 }
                 else if (chunk.Recorded && quiet)

@@ -32,4 +32,7 @@ public interface IProtocolBinding
     INode CreateNode(NodeContext context, int host);
     IEnumerable<ISimObserver> Observers { get; }
     void WriteReport(System.Text.Json.Nodes.JsonObject section);
+    /// <summary>Every report section this protocol fills; by default its one <see cref="ReportSection"/>.</summary>
+    IEnumerable<(string Name, Action<System.Text.Json.Nodes.JsonObject> Write)> Sections =>
+        ReportSection is { } s ? [(s, WriteReport)] : [];
 }

@@ -83,6 +83,14 @@ public sealed partial class Simulator
     public bool IsUp(int host) => _up[host];
     public bool IsLost(int host) => _lost[host];
     public INode? NodeOf(int host) => _nodes[host];
+
+    /// <summary>The host's node of type <typeparamref name="T"/>, itself or a part of a composite node; null if none (or down).</summary>
+    public T? NodeOf<T>(int host) where T : class, INode => _nodes[host] switch
+    {
+        T node => node,
+        ICompositeNode composite => composite.Parts.OfType<T>().FirstOrDefault(),
+        _ => null,
+    };
     public int LiveHosts { get; private set; }
 
     /// <summary>Host names are stable across restarts, so a host's ring ID is too.</summary>

@@ -19,7 +19,8 @@ public sealed class D1htBinding(D1htSpec spec, bool? sharedTables = null) : IPro
     private D1htOptions _options = D1htOptions.Default;
     private D1htMetrics _metrics = null!;
     private ITableFactory _tables = null!;
-    private long _lookupId;
+    /// <summary>Lookup request ids live in their own range: other workloads on the same hosts number from 1.</summary>
+    private long _lookupId = 1L << 52;
     private int _flooders;
 
     public string Name => "d1ht";
@@ -80,7 +81,7 @@ public sealed class D1htBinding(D1htSpec spec, bool? sharedTables = null) : IPro
     {
         var rng = _metrics.WorkloadRng;
         int host = rng.Next(_sim.Hosts);
-        if (_sim.NodeOf(host) is D1htNode { IsMember: true })
+        if (_sim.NodeOf<D1htNode>(host) is { IsMember: true })
             _sim.Submit(host, ++_lookupId, new LookupOp(new RingId(rng.NextUInt64())), _sim.Now);
         _sim.At(_sim.Now + Micros.FromSeconds(rng.Exponential(1 / spec.LookupsPerSecond)), NextLookup);
     }

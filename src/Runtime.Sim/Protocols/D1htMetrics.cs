@@ -92,7 +92,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
             long start = !e.Joined && _hostOf.TryGetValue(e.Id.Value, out int subject) && _downAt[subject] > 0 ? Math.Min(_downAt[subject], now.Value) : now.Value;
             _eventStart.TryAdd(key, start);
         }
-        if (_sim.NodeOf(h) is D1htNode { IsMember: true } && _eventStart.TryGetValue(key, out long t0))
+        if (_sim.NodeOf<D1htNode>(h) is { IsMember: true } && _eventStart.TryGetValue(key, out long t0))
         {
             double ack = (now.Value - t0) / 1e6;
             _ackSum += ack;
@@ -147,7 +147,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         if (!r.Ok) { _failed++; return; }
         if (r.Hops <= 1) _oneHop++;
         _hopSum += r.Hops;
-        if (_sim.NodeOf(host) is D1htNode node)
+        if (_sim.NodeOf<D1htNode>(host) is { } node)
         {
             bool departed = node.Table.TryGetState(r.Owner.Id, out var s) && !s.Joined && s.Incarnation >= r.Owner.Incarnation;
             _lookupSafe.Check(!departed, () => $"host {host} got owner {r.Owner.Id} at {new Micros(now)}, which its table lists as departed");
@@ -166,7 +166,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         int k = Math.Min(SampledTables, members.Count);
         for (int i = 0; i < k; i++)
         {
-            var node = (D1htNode)_sim.NodeOf(members[_sampleRng.Next(members.Count)])!;
+            var node = _sim.NodeOf<D1htNode>(members[_sampleRng.Next(members.Count)])!;
             theta += node.Theta.Seconds;
             stale += Wrong(node.Table, truth) / (double)truth.Length;
         }
@@ -176,7 +176,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         metrics.Add("stale entry fraction", "", t, stale / k, "Stale routing-table entries (sampled)");
         metrics.Add("members", "hosts", t, members.Count, "Live hosts");
         if (now < _lastChange) _convergedSince = -1;
-        else if (_convergedSince < 0 && members.Count == CountUp() && Sample(members, k).All(h => Wrong(((D1htNode)_sim.NodeOf(h)!).Table, truth) == 0))
+        else if (_convergedSince < 0 && members.Count == CountUp() && Sample(members, k).All(h => Wrong(_sim.NodeOf<D1htNode>(h)!.Table, truth) == 0))
             _convergedSince = now;
     }
 
@@ -212,7 +212,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     {
         // Every table for rings the per-host tables can hold; a large random sample beyond (each is O(n)).
         var check = members.Count <= 4096 ? members : Enumerable.Range(0, 512).Select(_ => members[_sampleRng.Next(members.Count)]).ToList();
-        int bad = check.Count(h => Wrong(((D1htNode)_sim.NodeOf(h)!).Table, truth) != 0);
+        int bad = check.Count(h => Wrong(_sim.NodeOf<D1htNode>(h)!.Table, truth) != 0);
         _convergedAtBound = bad == 0;
         _converge.Check(bad == 0, () => $"{bad} of {check.Count} checked tables differ from the true membership at {new Micros(now)}");
     }
@@ -222,7 +222,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     {
         var members = new List<int>();
         for (int h = 0; h < _ids.Length; h++)
-            if (_sim.NodeOf(h) is D1htNode { IsMember: true }) members.Add(h);
+            if (_sim.NodeOf<D1htNode>(h) is { IsMember: true }) members.Add(h);
         truth = members.Select(h => _ids[h]).Order().ToArray();
         return members;
     }

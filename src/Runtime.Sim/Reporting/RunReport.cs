@@ -43,10 +43,13 @@ public static class RunReport
             ["membership"] = null,
             ["storage"] = null,
         };
-        if (sim.Binding.ReportSection is { } section)
+        foreach (var (section, write) in sim.Binding.Sections)
         {
             var obj = new JsonObject();
-            sim.Binding.WriteReport(obj);
+            write(obj);
+            // JSON has no infinity or NaN: a ratio over nothing is reported as null, never as a made-up number.
+            foreach (var key in obj.Where(kv => kv.Value is JsonValue v && v.TryGetValue(out double d) && !double.IsFinite(d)).Select(kv => kv.Key).ToList())
+                obj[key] = null;
             report[section] = obj;
         }
         return report;

@@ -12,6 +12,7 @@ public static partial class ScenarioLoader
         ("ping", static (s, p) => p with { PingPeriod = s.Duration("pingPeriod", p.PingPeriod, positive: true) }),
         ("d1ht", static (s, p) => p with { D1ht = ReadD1ht(s, p.D1ht) }),
         ("storage", static (s, p) => p with { Storage = ReadStorage(s, p.Storage) }),
+        ("host", static (s, p) => p with { D1ht = ReadD1ht(s, p.D1ht), Storage = ReadStorage(s, p.Storage) }),
     ];
 
     private static D1htSpec ReadD1ht(JsonSection s, D1htSpec d) => new()

@@ -46,7 +46,7 @@ public sealed class MetadataWorkload : ISimObserver
     private void Schedule()
     {
         var at = _sim.Now + Micros.FromSeconds(_rng.Exponential(1 / _rate));
-        if (at.Value < (_spec.IoStopAt ?? new Micros(_sim.Scenario.Duration.Value * 4 / 5)).Value) _sim.At(at, Next);
+        if (at < _spec.IoStop(_sim.Scenario.Duration)) _sim.At(at, Next);
     }
 
     private void Next()

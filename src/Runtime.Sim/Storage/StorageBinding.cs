@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Node;
 using VinzVault.Protocol.Storage;
 using VinzVault.Runtime.Sim.Engine;
@@ -37,13 +38,25 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         _metadata = new MetadataLinearizableChecker(sim.AddInvariant("metadataLinearizable"));
         _workload = new VmWorkload(sim, spec, History, _metadata);
         _admin = new MetadataWorkload(sim, spec, _workload, _metadata);
-        _restored = new ReplicasRestoredChecker(sim.AddInvariant("replicasRestored"), spec.Volumes, _workload.UnderReplicated, _workload.DescribeUnderReplicated);
+        _restored = new ReplicasRestoredChecker(sim.AddInvariant("replicasRestored"), spec.Volumes, _workload.UnderReplicated, _workload.DescribeUnderReplicated, SettledAt(sim.Scenario).Value);
         History.Add(_lost);
         History.Add(_stale);
         History.Add(_fenced);
         History.Add(_restored);
         _observers.Add(_workload);
         _observers.Add(_admin);
+    }
+
+    /// <summary>
+    /// The repair bound: after the last fault ends, churn stops and I/O stops (plus the final read-back), a dead
+    /// replica is noticed within <see cref="StorageOptions.ReplaceAfter"/> and resynced within a few repair rounds.
+    /// </summary>
+    private Micros SettledAt(Scenarios.Scenario s)
+    {
+        var last = spec.IoStop(s.Duration) + Micros.FromSeconds(2);
+        foreach (var f in s.Faults) last = Micros.Max(last, f.At + (f.Duration ?? Micros.Zero));
+        if (s.Churn is { } churn) last = Micros.Max(last, churn.StopAt ?? s.Duration);
+        return last + _options.ReplaceAfter + _options.RepairInterval * 5;
     }
 
     public INode CreateNode(NodeContext context, int host) => new StorageNode(context, _options, _membership.Table, _membership, _workload);

@@ -36,6 +36,9 @@ public sealed record StorageSpec
     public Micros FailoverDelay { get; init; } = Micros.FromSeconds(2);
     /// <summary>Metadata operations per second across the cluster (info, list, scratch volumes created, grown, deleted).</summary>
     public double MetadataOpsPerSecond { get; init; } = 1;
+    /// <summary>When client I/O stops in a run of <paramref name="duration"/>: <see cref="IoStopAt"/>, but never after 80% of the run (a shortened run keeps its read-back).</summary>
+    public Micros IoStop(Micros duration) => Micros.Min(IoStopAt ?? Micros.MaxValue, new Micros(duration.Value * 4 / 5));
+
     /// <summary>Client I/O stops here; every block ever written is then read back once and checked. Null: at 80% of the run.</summary>
     public Micros? IoStopAt { get; init; }
 }

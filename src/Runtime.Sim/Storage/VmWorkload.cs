@@ -50,7 +50,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
         _spec = spec;
         _history = history;
         _rng = new Prng(Prng.Derive(sim.Scenario.Seed, 77));
-        _ioStop = (spec.IoStopAt ?? new Micros(sim.Scenario.Duration.Value * 4 / 5)).Value;
+        _ioStop = spec.IoStop(sim.Scenario.Duration).Value;
         var policy = ParsePolicy(spec);
         int n = policy.PerDatacenter is { } per ? per.Sum() : spec.Replicas;
         var geometry = new VolumeGeometry(System.Numerics.BitOperations.Log2((uint)spec.BlockSize), spec.ChunkBlocks, spec.VolumeBlocks, n);
@@ -88,7 +88,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     public int UnderReplicated(int vm)
     {
         var v = _vms[vm];
-        if (!v.Attached || v.Owner < 0 || !_sim.IsUp(v.Owner) || _sim.NodeOf(v.Owner) is not StorageNode node) return -1;
+        if (!v.Attached || v.Owner < 0 || !_sim.IsUp(v.Owner) || _sim.NodeOf<StorageNode>(v.Owner) is not { } node) return -1;
         return node.UnderReplicatedChunks(v.Spec.Name);
     }
 
@@ -96,7 +96,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     public string DescribeUnderReplicated(int vm)
     {
         var v = _vms[vm];
-        if (v.Owner < 0 || _sim.NodeOf(v.Owner) is not StorageNode node) return "no owner";
+        if (v.Owner < 0 || _sim.NodeOf<StorageNode>(v.Owner) is not { } node) return "no owner";
         string text = node.DescribeUnderReplicated(v.Spec.Name);
         for (int h = 0; h < _sim.Hosts; h++)
             text = text.Replace($"{_sim.Addresses[h]} (", $"{_sim.Addresses[h]} [{(_sim.IsLost(h) ? "lost" : _sim.IsUp(h) ? "up" : "down")}] (", StringComparison.Ordinal);
@@ -239,8 +239,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
 
     public void OnReply(long now, int host, long id, ClientResult result)
     {
-        if (!_pending.TryGetValue(id, out var p)) return;
-        _pending.Remove(id);
+        if (!_pending.Remove(id, out var p)) return;
         var vm = p.Vm;
         if (result is MetadataResult m && p.Kind == Kind.Create)
         {

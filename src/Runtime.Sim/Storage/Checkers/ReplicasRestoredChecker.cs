@@ -8,12 +8,14 @@ namespace VinzVault.Runtime.Sim.Storage.Checkers;
 /// gives a VM's count of chunks not fully replicated, or -1 when the VM has no live attached owner.
 /// </summary>
 /// <param name="describe">Details of a VM's under-replicated chunks for the violation message.</param>
-public sealed class ReplicasRestoredChecker(Invariant invariant, int vms, Func<int, int> underReplicated, Func<int, string>? describe = null) : IStorageChecker
+/// <param name="settledAt">When repair has had its bound after the last fault and I/O; a run that ends earlier is not checked (0 checks).</param>
+public sealed class ReplicasRestoredChecker(Invariant invariant, int vms, Func<int, int> underReplicated, Func<int, string>? describe = null, long settledAt = 0) : IStorageChecker
 {
     public int UnderReplicatedAtEnd { get; private set; }
 
     public void OnEnd(long now)
     {
+        if (now < settledAt) return;
         for (int vm = 0; vm < vms; vm++)
         {
             int n = underReplicated(vm);
