@@ -82,13 +82,33 @@ public sealed partial class StorageNode
     private void StartTask(OwnedVolume v, BlockTask t)
     {
         var chunk = GetChunk(v, t.Block / v.Spec.Geometry.ChunkBlocks);
+        bool fullWrite = t.Write && t.From == 0 && t.Length == chunk.Shape.BlockSize;
         if (chunk.State != ChunkState.Known)
         {
-            chunk.Waiting.Add(t);
-            if (chunk.State == ChunkState.Unknown) BeginSync(v, chunk);
+            if (!t.Write)
+            {
+                // A read need not wait for the chunk's sync: an ABD quorum read is linearizable on its own, one round
+                // trip when a quorum agrees (else it waits for the sync).
+                if (chunk.State == ChunkState.Unknown) BeginSync(v, chunk);
+                t.RoundTrips++;
+                QuorumRead(v, chunk, t);
+            }
+            else if (fullWrite && chunk.Sync is null)
+            {
+                // Nor does a whole-block write while the sync has not read yet: the sync reads only after in-flight
+                // writes reach a quorum, so it sees this one as the block's newest and writes it back unchanged.
+                t.RoundTrips++;
+                IssueWrite(v, chunk, [(BlockIndex(v, t), Slice(t, chunk.Shape.BlockSize))], full: false, () => TaskDone(v, t));
+                if (chunk.State == ChunkState.Unknown) BeginSync(v, chunk);
+            }
+            else
+            {
+                chunk.Waiting.Add(t);
+                if (chunk.State == ChunkState.Unknown) BeginSync(v, chunk);
+            }
             return;
         }
-        if (t.Write && t.From == 0 && t.Length == chunk.Shape.BlockSize) WriteBlock(v, chunk, t, Slice(t, chunk.Shape.BlockSize));
+        if (fullWrite) WriteBlock(v, chunk, t, Slice(t, chunk.Shape.BlockSize));
         else ReadBlock(v, chunk, t);
     }
 
