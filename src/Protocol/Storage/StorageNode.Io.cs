@@ -32,6 +32,9 @@ public sealed partial class StorageNode
 
     private sealed class PendingRead(long id, OwnedVolume volume, OwnedChunk chunk, BlockTask? task, bool quorum, int target, Micros now)
     {
+        /// <summary>A sync's range, and whether this is its first phase (versions only).</summary>
+        public int First, Count = task is null ? chunk.Shape.Blocks : 1;
+        public bool VersionsOnly;
         public readonly long Id = id;
         public readonly OwnedVolume Volume = volume;
         public readonly OwnedChunk Chunk = chunk;
@@ -155,10 +158,12 @@ public sealed partial class StorageNode
         int i = chunk.IndexOf(from);
         if (i < 0) return;
         var track = chunk.Tracks[i];
-        NoteNonce(track, a.Nonce);
+        bool restarted = NoteNonce(track, a.Nonce);
         if (!track.Pending.Remove(a.Seq, out var sent)) return;
         if (!chunk.IsSync[i]) NoteAsyncAck(track, sent);
-        track.Acked(a.Seq, sent.Msg.Full);
+        // A sync's write-back covers only the blocks that differed; a replica that restarted since may have lost
+        // unsynced blocks outside them, so its ack does not make it in sync (repair checks it again).
+        track.Acked(a.Seq, sent.Msg.Full && !restarted);
         if (!chunk.Inflight.TryGetValue(a.Seq, out var w) || w.Acked[i]) return;
         w.Acked[i] = true;
         if (!chunk.HasQuorum(w.Acked)) return;
@@ -179,11 +184,14 @@ public sealed partial class StorageNode
         _observer?.AsyncReplicaCaughtUp(_now - since);
     }
 
-    private static void NoteNonce(Track track, ulong nonce)
+    /// <summary>True when the replica restarted since its last answer.</summary>
+    private static bool NoteNonce(Track track, ulong nonce)
     {
         // A restarted replica may have torn or lost writes it had not acknowledged, over slots it had: resync it.
-        if (track.Nonce != 0 && track.Nonce != nonce) track.Forget();
+        bool restarted = track.Nonce != 0 && track.Nonce != nonce;
+        if (restarted) track.Forget();
         track.Nonce = nonce;
+        return restarted;
     }
 
     private int ChooseReader(OwnedChunk chunk)
@@ -210,9 +218,10 @@ public sealed partial class StorageNode
         _fx.Send(chunk.Replicas[target], ReadRequest(v, chunk, pr.Id, BlockIndex(v, t), 1));
     }
 
-    private void QuorumRead(OwnedVolume v, OwnedChunk chunk, BlockTask? t)
+    private void QuorumRead(OwnedVolume v, OwnedChunk chunk, BlockTask? t, bool versionsOnly = false, int first = 0, int count = -1)
     {
-        var pr = new PendingRead(_nextRequest++, v, chunk, t, quorum: true, -1, _now);
+        var pr = new PendingRead(_nextRequest++, v, chunk, t, quorum: true, -1, _now) { VersionsOnly = versionsOnly, First = first };
+        if (count >= 0) pr.Count = count;
         _reads[pr.Id] = pr;
         if (t is null) chunk.Sync = pr;
         SendReads(pr);
@@ -221,7 +230,7 @@ public sealed partial class StorageNode
     private void SendReads(PendingRead pr)
     {
         var msg = pr.Task is null
-            ? ReadRequest(pr.Volume, pr.Chunk, pr.Id, 0, pr.Chunk.Shape.Blocks)
+            ? ReadRequest(pr.Volume, pr.Chunk, pr.Id, pr.First, pr.Count) with { VersionsOnly = pr.VersionsOnly }
             : ReadRequest(pr.Volume, pr.Chunk, pr.Id, BlockIndex(pr.Volume, pr.Task), 1);
         for (int i = 0; i < pr.Replies.Length; i++)
             if (pr.Replies[i] is null) _fx.Send(pr.Chunk.Replicas[i], msg);
@@ -246,7 +255,7 @@ public sealed partial class StorageNode
             else Retry(pr);
             return;
         }
-        if (rr.Status != ReplicaStatus.Ok || pr.Replies[i] is not null || rr.Blocks.Count != (pr.Task is null ? chunk.Shape.Blocks : 1)) return;
+        if (rr.Status != ReplicaStatus.Ok || pr.Replies[i] is not null || rr.Blocks.Count != pr.Count) return;
         pr.Replies[i] = rr;
         pr.AllReplies++;
         if (pr.Task is null)
@@ -319,21 +328,25 @@ public sealed partial class StorageNode
         if (chunk.Inflight.Count == 0) SendSyncRead(v, chunk);
     }
 
-    private void SendSyncRead(OwnedVolume v, OwnedChunk chunk) => QuorumRead(v, chunk, null);
+    private void SendSyncRead(OwnedVolume v, OwnedChunk chunk) => QuorumRead(v, chunk, null, versionsOnly: true);
 
     /// <summary>
-    /// A sync read has answers from a quorum (or all): when every replica answered with the same versions they are all
-    /// in sync already; otherwise the newest content of each block is written back to all, re-versioned in this
-    /// epoch so it also beats a stale owner's writes that reached a replica the takeover did not fence.
+    /// A sync read has answers from a quorum (or all). First phase, versions only: when every replica answered with
+    /// the same versions they are all in sync, and no data moves. Otherwise a second phase reads the data of the
+    /// range that differs (the whole chunk when some replica did not answer) from a quorum, and the newest content
+    /// of each block in it is written back to all, re-versioned in this epoch so it also beats a stale owner's
+    /// writes that reached a replica the takeover did not fence. Outside that range every replica answered the
+    /// first phase with the same versions, so after the write-back each holds every acknowledged write.
     /// </summary>
     private void DecideSync(PendingRead pr)
     {
         _reads.Remove(pr.Id);
         var (v, chunk) = (pr.Volume, pr.Chunk);
         chunk.Sync = null;
-        int n = chunk.Shape.Blocks;
+        int n = pr.Count;
         var best = new BlockData[n];
-        bool agree = pr.AllReplies == pr.Replies.Length;
+        bool all = pr.AllReplies == pr.Replies.Length;
+        int lo = n, hi = -1;
         foreach (var r in pr.Replies)
         {
             if (r is null) continue;
@@ -341,10 +354,14 @@ public sealed partial class StorageNode
             {
                 var x = r.Blocks[b];
                 if (best[b] is null) best[b] = x;
-                else if (x.Version != best[b].Version) { agree = false; if (x.Version > best[b].Version) best[b] = x; }
+                else if (x.Version != best[b].Version)
+                {
+                    (lo, hi) = (Math.Min(lo, b), Math.Max(hi, b));
+                    if (x.Version > best[b].Version) best[b] = x;
+                }
             }
         }
-        if (agree)
+        if (all && hi < 0)
         {
             for (int i = 0; i < pr.Replies.Length; i++)
             {
@@ -352,10 +369,16 @@ public sealed partial class StorageNode
                 chunk.Tracks[i].Contig = Math.Max(chunk.Tracks[i].Contig, chunk.NextSeq - 1);
             }
             chunk.MaxAcked = Math.Max(chunk.MaxAcked, chunk.NextSeq - 1);
-            Resume(v, chunk, 1);
+            Resume(v, chunk, pr.VersionsOnly ? 1 : 2);
             return;
         }
-        var msg = IssueWrite(v, chunk, [.. best.Select(b => (b.Index, b.Data))], full: true, () => Resume(v, chunk, 2));
+        if (pr.VersionsOnly)
+        {
+            if (!all) (lo, hi) = (0, n - 1);
+            QuorumRead(v, chunk, null, versionsOnly: false, first: pr.First + lo, count: hi - lo + 1);
+            return;
+        }
+        var msg = IssueWrite(v, chunk, [.. best.Select(b => (b.Index, b.Data))], full: true, () => Resume(v, chunk, 3));
         if (chunk.Repairing) RepairBytes += (long)msg.Size() * chunk.Replicas.Length;
     }
 

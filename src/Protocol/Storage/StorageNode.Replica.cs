@@ -71,7 +71,7 @@ public sealed partial class StorageNode
                 break;
             case StoreReadMessage r when Chunk(v, volume, r.Chunk, r.Shape, from, m) is { } c:
                 var blocks = new BlockData[r.Count];
-                for (int i = 0; i < r.Count; i++) blocks[i] = new BlockData(r.First + i, c.Versions[r.First + i], c.Data[r.First + i] ?? []);
+                for (int i = 0; i < r.Count; i++) blocks[i] = new BlockData(r.First + i, c.Versions[r.First + i], r.VersionsOnly ? [] : c.Data[r.First + i] ?? []);
                 WhenDurable(v, epoch, () => ReplyToRequest(from, m, ReplicaStatus.Ok, epoch, blocks));
                 break;
             case StoreWriteMessage w when Chunk(v, volume, w.Chunk, w.Shape, from, m) is { } c:

@@ -67,19 +67,23 @@ public sealed record StoreWriteAckMessage(ulong Volume, long Chunk, long Seq, ul
         new(r.U64("volume"), (long)r.VarU("chunk"), (long)r.VarU("seq"), r.U64("nonce"), r.Enum(ReplicaStatus.Failed, "status"), new Epoch(r.VarU("epoch")));
 }
 
-/// <summary>The owner reads <see cref="Count"/> blocks of a chunk from <see cref="First"/>; a higher epoch fences the replica first.</summary>
-public sealed record StoreReadMessage(ulong Volume, Epoch Epoch, long Chunk, long RequestId, ChunkShape Shape, int First, int Count) : Message
+/// <summary>
+/// The owner reads <see cref="Count"/> blocks of a chunk from <see cref="First"/>; a higher epoch fences the replica
+/// first. With <see cref="VersionsOnly"/> the reply carries each block's version without its data (a chunk's
+/// version list is its digest: a sync compares them before moving any data).
+/// </summary>
+public sealed record StoreReadMessage(ulong Volume, Epoch Epoch, long Chunk, long RequestId, ChunkShape Shape, int First, int Count, bool VersionsOnly = false) : Message
 {
     public override MessageTag Tag => MessageTag.StoreRead;
 
     public override void Encode(WireWriter w)
     {
         w.U64(Volume); w.VarU(Epoch.Value); w.VarU((ulong)Chunk); w.VarU((ulong)RequestId);
-        Shape.Encode(w); w.VarU((ulong)First); w.VarU((ulong)Count);
+        Shape.Encode(w); w.VarU((ulong)First); w.VarU((ulong)Count); w.Bool(VersionsOnly);
     }
 
     public override int Size() => 1 + 8 + WireWriter.VarUSize(Epoch.Value) + WireWriter.VarUSize((ulong)Chunk) + WireWriter.VarUSize((ulong)RequestId)
-        + Shape.Size() + WireWriter.VarUSize((ulong)First) + WireWriter.VarUSize((ulong)Count);
+        + Shape.Size() + WireWriter.VarUSize((ulong)First) + WireWriter.VarUSize((ulong)Count) + 1;
 
     internal static StoreReadMessage Read(ref WireReader r)
     {
@@ -88,8 +92,9 @@ public sealed record StoreReadMessage(ulong Volume, Epoch Epoch, long Chunk, lon
         long chunk = (long)r.VarU("chunk"), id = (long)r.VarU("request id");
         var shape = ChunkShape.Read(ref r);
         int first = (int)r.U32Var("first"), count = (int)r.U32Var("count");
+        bool versionsOnly = r.Bool("versions only");
         if (r.Ok && (long)first + count > shape.Blocks) r.Fail($"bad read range: {first}+{count} exceeds {shape.Blocks} blocks");
-        return new(volume, epoch, chunk, id, shape, first, count);
+        return new(volume, epoch, chunk, id, shape, first, count, versionsOnly);
     }
 }
 
