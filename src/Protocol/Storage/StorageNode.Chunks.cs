@@ -65,6 +65,7 @@ public sealed partial class StorageNode
         public bool[] InOld = [.. replicas.Select(_ => true)], InNew = [.. replicas.Select(_ => true)];
         /// <summary>Replacing: a joining member is last; Recording: the next set is being written to the register; Recorded: it is there.</summary>
         public bool Replacing, Recording, Recorded;
+        public Micros ReplaceStarted;
         public ChunkState State;
         public long NextSeq = 1, MaxAcked;
         public readonly SortedDictionary<long, Inflight> Inflight = [];
@@ -108,8 +109,6 @@ public sealed partial class StorageNode
             InNew[leaving] = false;
             Replacing = true;
         }
-
-        public Micros ReplaceStarted;
 
         /// <summary>The next set is recorded: it becomes the only set; returns the members that left.</summary>
         public Address[] FinishReplace() => Keep(InNew);

@@ -7,8 +7,8 @@ namespace VinzVault.Protocol.Storage;
 /// <summary>
 /// Owner side, repair. Each round the owner (the chunk's repair leader here) syncs chunks it does not know yet and
 /// resyncs chunks with a stale replica that is reachable again (a probe answers first, so a dead replica costs a
-/// probe, not a chunk). At most <see cref="StorageOptions.MaxConcurrentResyncs"/> repairs run at once per owner,
-/// which keeps repair traffic from crowding out client I/O.
+/// probe, not a chunk), and replaces replicas that stay silent. At most <see cref="StorageOptions.MaxConcurrentResyncs"/>
+/// repairs run at once per owner, which keeps repair traffic from crowding out client I/O.
 /// </summary>
 public sealed partial class StorageNode
 {
