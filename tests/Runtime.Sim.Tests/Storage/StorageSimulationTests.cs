@@ -227,12 +227,12 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
     /// <summary>
     /// Generated fault schedules: every invariant holds, replicas restored included (a host lost for good is
     /// replaced by another). VINZ_STORAGE_CASES
-    /// sets the number of cases (100 by default; run thousands with e.g. VINZ_STORAGE_CASES=2000).
+    /// sets the number of cases (300 by default; run thousands with e.g. VINZ_STORAGE_CASES=2000).
     /// </summary>
     [Fact]
     public void InvariantsHoldUnderGeneratedFaultSchedules()
     {
-        int cases = int.TryParse(Environment.GetEnvironmentVariable("VINZ_STORAGE_CASES"), out int n) ? n : 100;
+        int cases = int.TryParse(Environment.GetEnvironmentVariable("VINZ_STORAGE_CASES"), out int n) ? n : 300;
         var property = Prop.ForAll(Arb.From(AnyCase, Shrink), c =>
         {
             var sim = Run(ScenarioFor(c));
