@@ -38,7 +38,7 @@ public sealed class HostNode(D1htNode membership, StorageNode storage) : INode, 
 
     private static bool ForStorage(in Input input) => input.Kind switch
     {
-        InputKind.Received => (byte)input.Message!.Tag >= 100,
+        InputKind.Received => input.Message is { } m && (byte)m.Tag >= 100,
         InputKind.TimerFired => input.Timer.Kind >= StorageNode.TickTimer,
         InputKind.DiskDone => input.Id >= StorageNode.DiskIdBase,
         InputKind.ClientRequest => input.Op is not LookupOp,

@@ -9,9 +9,10 @@ namespace VinzVault.Protocol.Storage;
 /// Linearizable registers in the DHT (volume records, catalog buckets), changed by CASPaxos: a proposer prepares
 /// a ballot on the register's acceptors, applies a pure change to the newest accepted value of a majority, and
 /// has a majority accept the result. Acceptors are <see cref="StorageOptions.RegisterReplicas"/> hosts placed from
-/// the key like a chunk's replicas (distinct racks where possible), and persist their promise and value (two checksummed slots, so a torn write
-/// never loses the previous state) before they answer. A read whose majority all report one accepted ballot
-/// returns at once: that value was accepted by a majority, so it is chosen (one round trip).
+/// the key like a chunk's replicas (distinct racks where possible); they persist their promise and value (two
+/// checksummed slots, so a torn write never loses the previous state) before they answer. A read whose majority
+/// all report one accepted ballot returns at once: that value was accepted by a majority, so it is chosen (one
+/// round trip).
 /// </summary>
 public sealed partial class StorageNode
 {
