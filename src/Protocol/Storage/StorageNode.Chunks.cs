@@ -38,6 +38,7 @@ public sealed partial class StorageNode
         public readonly StoreWriteMessage Msg = msg;
         public readonly Micros FirstSent = sent;
         public Micros LastSent = sent;
+        public int Resends;
     }
 
     private sealed class Inflight(StoreWriteMessage msg, Action onQuorum, int replicas)

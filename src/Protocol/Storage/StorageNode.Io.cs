@@ -421,9 +421,12 @@ public sealed partial class StorageNode
                             pending.Remove(seq);
                             track.BehindSince = Micros.Min(track.BehindSince ?? o.FirstSent, o.FirstSent);
                         }
-                        else if (_now - o.LastSent >= _options.RetryInterval)
+                        // Back off exponentially (up to 16x): a replica whose disk is behind must not be buried under
+                        // copies of writes it is still applying (a whole datacenter coming back gets many resyncs).
+                        else if (_now - o.LastSent >= _options.RetryInterval * (1L << Math.Min(o.Resends, 4)))
                         {
                             o.LastSent = _now;
+                            o.Resends++;
                             _fx.Send(chunk.Replicas[i], o.Msg);
                         }
                     }

@@ -32,6 +32,8 @@ public sealed partial class StorageNode
         public readonly byte[]?[] Data = new byte[]?[shape.Blocks];
         public bool Loaded, Loading;
         public readonly List<(Address From, Message Message)> Waiting = [];
+        /// <summary>Writes (owner epoch, sequence number) whose disk work is under way: a retransmitted copy is not applied again.</summary>
+        public readonly SortedSet<(ulong, long)> Applying = [];
     }
 
     private readonly SortedDictionary<ulong, ReplicaVolume> _replicas = [];
@@ -99,6 +101,8 @@ public sealed partial class StorageNode
 
     private void ApplyWrite(ulong volume, ReplicaVolume v, ReplicaChunk c, Address from, StoreWriteMessage w)
     {
+        // A copy of a write still being applied: its acknowledgement goes out when the disk is done.
+        if (!c.Applying.Add((w.Epoch.Value, w.Seq))) return;
         var ops = new List<DiskOp>();
         ulong file = VolumeKeys.ChunkFile(volume, w.Chunk);
         int slot = SlotHeader + c.Shape.BlockSize;
@@ -112,8 +116,12 @@ public sealed partial class StorageNode
         }
         if (ops.Count > 0) ops.Add(new DiskOp(DiskOpKind.Sync, file));
         var epoch = w.Epoch;
-        DiskBatch(ops, ok => WhenDurable(v, epoch, () =>
-            _fx.Send(from, new StoreWriteAckMessage(volume, w.Chunk, w.Seq, _nonce, ok ? ReplicaStatus.Ok : ReplicaStatus.Failed, v.Epoch))));
+        DiskBatch(ops, ok =>
+        {
+            c.Applying.Remove((w.Epoch.Value, w.Seq));
+            WhenDurable(v, epoch, () =>
+                _fx.Send(from, new StoreWriteAckMessage(volume, w.Chunk, w.Seq, _nonce, ok ? ReplicaStatus.Ok : ReplicaStatus.Failed, v.Epoch)));
+        });
     }
 
     private void ReplyToRequest(Address from, Message m, ReplicaStatus status, Epoch epoch, BlockData[] blocks)
