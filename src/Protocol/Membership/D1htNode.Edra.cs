@@ -10,7 +10,8 @@ public sealed partial class D1htNode
     /// <summary>TTL of an event this peer detected: above every real TTL, so it goes into all rho messages (rule 5).</summary>
     private const int DetectedTtl = byte.MaxValue;
 
-    private readonly List<(EdraEvent Event, int Ttl)> _pending = [];
+    /// <summary>Events to forward at the interval's end, with their TTL and when (by this clock) they were detected.</summary>
+    private readonly List<(EdraEvent Event, int Ttl, Micros DetectedAt)> _pending = [];
     private readonly List<EdraEvent> _batch = [];
     private long _intervalTag;
     /// <summary>Tag of this membership session's anti-entropy chain.</summary>
@@ -39,10 +40,10 @@ public sealed partial class D1htNode
     /// <summary>Rule 4/5: this peer detected an event; it applies it and sends it in all its messages.</summary>
     private bool Detect(Micros now, in MembershipEvent e, Effects effects)
     {
-        if (!Apply(now, e, detected: true)) return false;
+        if (!Apply(now, e, detected: true, recentSince: now)) return false;
         Stats.EventsDetected++;
         LogDetected(_ctx.Logger, e);
-        Learn(new EdraEvent(e, _id), DetectedTtl, effects);
+        Learn(now, new EdraEvent(e, _id), DetectedTtl, now, effects);
         AfterChange(now, e, effects);
         return true;
     }
@@ -51,12 +52,12 @@ public sealed partial class D1htNode
     private bool DeclaredGone => _table.TryGetState(_id, out var mine) && !mine.Joined && mine.Incarnation >= _incarnation;
 
     /// <summary>Queues a new event for forwarding with TTL <paramref name="ttl"/> (rules 2 and 6); the baseline sends it at once.</summary>
-    private void Learn(in EdraEvent e, int ttl, Effects effects)
+    private void Learn(Micros now, in EdraEvent e, int ttl, Micros detectedAt, Effects effects)
     {
-        _pending.Add((e, ttl));
+        _pending.Add((e, ttl, detectedAt));
         if (_options.Mode != DisseminationMode.PerEvent) return;
         _batch.Clear();
-        _batch.Add(e);
+        _batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
         int rho = RoutingTableExtensions.Rho(_table.Count);
         for (int l = 0; l < Math.Min(ttl, rho); l++)
         {
@@ -78,12 +79,12 @@ public sealed partial class D1htNode
             if (target.Id == _id) break;
             _batch.Clear();
             if (_options.Mode == DisseminationMode.Edra)
-                foreach (var (e, ttl) in _pending)
-                    if (ttl > l && !RingId.InHalfOpen(e.Detector, _id, target.Id)) _batch.Add(e);
+                foreach (var (e, ttl, detectedAt) in _pending)
+                    if (ttl > l && !RingId.InHalfOpen(e.Detector, _id, target.Id)) _batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
             // Rule 3: the TTL-0 message is the heartbeat and always goes; the others only with events.
             if (l == 0 || _batch.Count > 0) SendEdraSplit(effects, target.Address, (byte)l, _batch);
         }
-        ForwardToJoiners(effects);
+        ForwardToJoiners(now, effects);
         _pending.Clear();
         _theta = _tuner.Next(_eventsThisInterval, now - _intervalStart, n);
         _eventsThisInterval = 0;
@@ -120,10 +121,11 @@ public sealed partial class D1htNode
         if (from == _predAddress) _predTheta = new Micros(Math.Max(1, (long)m.ThetaMillis) * 1000);
         foreach (var e in m.Events)
         {
-            if (!Apply(now, e.Event, detected: false)) continue;
+            var detectedAt = now - new Micros(e.AgeCentis * 10_000L);
+            if (!Apply(now, e.Event, detected: false, recentSince: detectedAt)) continue;
             if (_phase != Phase.Member) continue;
             Stats.EventsLearned++;
-            Learn(e, m.Ttl, effects);
+            Learn(now, e, m.Ttl, detectedAt, effects);
             AfterChange(now, e.Event, effects);
         }
     }

@@ -65,8 +65,10 @@ public sealed partial class D1htNode
         _table.CopyStates(new RingId(0), new RingId(ulong.MaxValue), _copy);
         int max = _options.MaxRecordsPerMessage;
         int total = Math.Max(1, (_copy.Count + max - 1) / max);
+        // The first chunk also says which states are still in flight, so the joiner's digests lag like everyone's.
+        var inFlight = InFlightStates(now);
         for (int i = 0; i < total; i++)
-            Send(effects, m.Joiner, new TableChunkMessage(i, total, _copy.GetRange(i * max, Math.Min(max, _copy.Count - i * max)).ToArray()));
+            Send(effects, m.Joiner, new TableChunkMessage(i, total, _copy.GetRange(i * max, Math.Min(max, _copy.Count - i * max)).ToArray(), i == 0 ? inFlight : []));
         effects.SetTimer(new TimerKey(Timers.Quarantine, tag), now + _options.Quarantine);
     }
 
@@ -92,11 +94,11 @@ public sealed partial class D1htNode
     }
 
     /// <summary>Events learned while a joiner is in transfer or quarantine go to it too, so its table does not miss them.</summary>
-    private void ForwardToJoiners(Effects effects)
+    private void ForwardToJoiners(Micros now, Effects effects)
     {
         if (_joiners.Count == 0 || _pending.Count == 0) return;
         _batch.Clear();
-        foreach (var (e, _) in _pending) _batch.Add(e);
+        foreach (var (e, _, detectedAt) in _pending) _batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
         foreach (var j in _joiners.Values) SendEdraSplit(effects, j.Member.Address, 0, _batch);
     }
 
@@ -104,6 +106,7 @@ public sealed partial class D1htNode
     {
         if (_phase != Phase.Joining) return;
         foreach (var s in m.States) Apply(now, s, detected: false);
+        foreach (var f in m.InFlight) NoteRecent(now, f.Id, now - new Micros(f.AgeCentis * 10_000L), f.Replaced);
         if (DeclaredGone)
         {
             Refute(now, effects);
@@ -116,7 +119,7 @@ public sealed partial class D1htNode
     private void OnAdmitted(Micros now, JoinAdmittedMessage m, Effects effects)
     {
         if (_phase != Phase.Joining || m.Incarnation != _incarnation) return;
-        Apply(now, MembershipEvent.Join(Me), detected: false);
+        Apply(now, MembershipEvent.Join(Me), detected: false, recentSince: now);
         if (DeclaredGone)
         {
             Refute(now, effects);

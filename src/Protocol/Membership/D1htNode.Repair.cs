@@ -8,6 +8,11 @@ namespace VinzVault.Protocol.Membership;
 /// Table repair (D1HT.md, our addition): learn members from their traffic, and every few Theta compare digests
 /// of ring segments with a neighbour, descending only into segments that differ and exchanging the states of
 /// small differing segments both ways.
+/// Digests are lagged: a state detected less than <see cref="InFlightWindow"/> ago counts as the state it replaced
+/// (the age comes with the event, <see cref="EdraEvent.AgeCentis"/>, so every host dates it alike). Under churn EDRA
+/// is always carrying a few events, so two tables compared as they stand nearly always differ, and chasing those
+/// differences cost 1.7x EDRA itself at 10,000 hosts; compared as they stood one delivery time ago, they differ only
+/// where EDRA lost or delayed something. A round opens with one digest of the whole ring.
 /// </summary>
 public sealed partial class D1htNode
 {
@@ -16,13 +21,85 @@ public sealed partial class D1htNode
     private readonly List<MembershipEvent> _segment = [];
     private long _antiEntropyRound;
 
+    /// <summary>A state EDRA may still be spreading, when it was detected (by this clock), and the hash of the state it replaced (0: none).</summary>
+    private readonly record struct Recent(RingId Id, Micros DetectedAt, ulong Replaced);
+
+    /// <summary>Recently learned states in learning order, from <see cref="_recentHead"/>; they fall off after the window.</summary>
+    private readonly List<Recent> _recent = [];
+    private int _recentHead;
+    /// <summary>The lag corrections of one digest computation: the oldest recent entry of each id, sorted by id.</summary>
+    private readonly List<Recent> _lag = [];
+
+    /// <summary>How long EDRA may take to bring one event to every host: rho hops of up to Theta plus two delays each, and the detector's interval.</summary>
+    private Micros InFlightWindow
+    {
+        get
+        {
+            int rho = RoutingTableExtensions.Rho(Math.Max(2, _table.Count));
+            return _theta * (rho + 1) + _options.MeanDelay * (2 * rho);
+        }
+    }
+
+    /// <summary>Notes a state EDRA may still be spreading, with what it replaced here.</summary>
+    private void NoteRecent(Micros now, RingId id, Micros detectedAt, ulong replaced)
+    {
+        var oldest = now - InFlightWindow;
+        if (detectedAt < oldest) return;
+        while (_recentHead < _recent.Count && _recent[_recentHead].DetectedAt < oldest) _recentHead++;
+        if (_recentHead > 64 && _recentHead * 2 > _recent.Count) { _recent.RemoveRange(0, _recentHead); _recentHead = 0; }
+        _recent.Add(new Recent(id, detectedAt, replaced));
+    }
+
+    /// <summary>
+    /// Fills <see cref="_lag"/>: for each id with a state detected within the window, what its oldest such state
+    /// replaced, and when its newest was detected.
+    /// </summary>
+    private void PrepareLag(Micros now)
+    {
+        _lag.Clear();
+        var oldest = now - InFlightWindow;
+        for (int i = _recentHead; i < _recent.Count; i++)
+            if (_recent[i].DetectedAt >= oldest) _lag.Add(_recent[i]);
+        _lag.Sort(static (a, b) => a.Id.Value != b.Id.Value ? a.Id.Value.CompareTo(b.Id.Value) : a.DetectedAt.Value.CompareTo(b.DetectedAt.Value));
+        int kept = 0;
+        for (int i = 0; i < _lag.Count; i++)
+        {
+            if (kept > 0 && _lag[kept - 1].Id == _lag[i].Id) _lag[kept - 1] = _lag[kept - 1] with { DetectedAt = _lag[i].DetectedAt };
+            else _lag[kept++] = _lag[i];
+        }
+        _lag.RemoveRange(kept, _lag.Count - kept);
+    }
+
+    /// <summary>This table's in-flight states, for a joiner's copy.</summary>
+    private InFlightState[] InFlightStates(Micros now)
+    {
+        PrepareLag(now);
+        var a = new InFlightState[_lag.Count];
+        for (int i = 0; i < a.Length; i++) a[i] = new InFlightState(_lag[i].Id, _lag[i].Replaced, EdraEvent.Centis(now - _lag[i].DetectedAt));
+        return a;
+    }
+
+    /// <summary>Digest and state count of [lo, hi] as this table stood one in-flight window ago (needs <see cref="PrepareLag"/>).</summary>
+    private (ulong Digest, int States) LaggedDigest(RingId lo, RingId hi)
+    {
+        var (digest, states) = _table.Digest(lo, hi);
+        foreach (var r in _lag)
+        {
+            if (r.Id.Value < lo.Value) continue;
+            if (r.Id.Value > hi.Value) break;
+            if (_table.TryGetState(r.Id, out var now)) { digest -= now.DigestHash; states--; }
+            if (r.Replaced != 0) { digest += r.Replaced; states++; }
+        }
+        return (digest, states);
+    }
+
     /// <summary>A message from a host whose session this table lacks is evidence of its join (applied locally, not spread).</summary>
     private void LearnFromTraffic(Micros now, Member sender, Effects effects)
     {
         if (_phase != Phase.Member || sender.Id == _id) return;
         var e = MembershipEvent.Join(sender);
         if (_table.TryGetState(sender.Id, out var known) && known.Version >= e.Version) return;
-        if (!Apply(now, e, detected: false)) return;
+        if (!Apply(now, e, detected: false, recentSince: now)) return;
         Stats.LearnedFromTraffic++;
         AfterChange(now, e, effects);
     }
@@ -41,7 +118,9 @@ public sealed partial class D1htNode
         Address peer = random && peers.Count > 1
             ? peers[_rng.Next(peers.Count)]
             : (round % 2 == 0 ? _table.Successor(_id, 1) : _table.Predecessor(_id, 1)).Address;
-        if (peer != _self) SendDigests(effects, peer, new RingId(0), new RingId(ulong.MaxValue));
+        if (peer == _self) return;
+        PrepareLag(now);
+        Send(effects, peer, new DigestMessage(new RingId(0), new RingId(ulong.MaxValue), [LaggedDigest(new RingId(0), new RingId(ulong.MaxValue)).Digest]));
     }
 
     private void SendDigests(Effects effects, Address to, RingId from, RingId last)
@@ -50,16 +129,24 @@ public sealed partial class D1htNode
         Send(effects, to, new DigestMessage(from, last, (ulong[])_digests.Clone()));
     }
 
+    /// <summary>A round's opener carries one digest of the range; children are sent only when it differs.</summary>
     private void OnDigest(Micros now, Address from, DigestMessage m, Effects effects)
     {
-        if (_phase != Phase.Member || m.Digests.Length != DigestMessage.Fanout || m.From.Value > m.To.Value) return;
+        if (_phase != Phase.Member || m.From.Value > m.To.Value) return;
+        PrepareLag(now);
+        if (m.Digests.Length == 1)
+        {
+            if (LaggedDigest(m.From, m.To).Digest != m.Digests[0]) SendDigests(effects, from, m.From, m.To);
+            return;
+        }
+        if (m.Digests.Length != DigestMessage.Fanout) return;
         ChildDigests(m.From, m.To);
         var mine = (ulong[])_digests.Clone();
         var counts = (int[])_digestCounts.Clone();
         for (int i = 0; i < DigestMessage.Fanout; i++)
         {
             if (mine[i] == m.Digests[i] || !Child(m.From, m.To, i, out var lo, out var hi)) continue;
-            if (counts[i] <= _options.AntiEntropyLeafStates || lo == hi) SendSegment(effects, from, lo, hi, wantReply: true);
+            if (counts[i] <= _options.AntiEntropyLeafStates || lo == hi) SendSegment(now, effects, from, lo, hi, wantReply: true);
             else SendDigests(effects, from, lo, hi);
         }
     }
@@ -73,28 +160,38 @@ public sealed partial class D1htNode
             if (s.Id.Value < m.From.Value || s.Id.Value > m.To.Value) return;
             theirs += s.DigestHash;
         }
-        foreach (var s in m.States)
+        if (m.Ages.Length != m.States.Length) return;
+        for (int i = 0; i < m.States.Length; i++)
         {
-            if (!Apply(now, s, detected: false)) continue;
+            var s = m.States[i];
+            Micros? since = m.Ages[i] > 0 ? now - new Micros((m.Ages[i] - 1) * 10_000L) : null;
+            if (!Apply(now, s, detected: false, recentSince: since)) continue;
             Stats.RepairStatesApplied++;
             AfterChange(now, s, effects);
             if (_phase != Phase.Member) return;
         }
-        if (m.WantReply && _table.Digest(m.From, m.To).Digest != theirs) SendSegment(effects, from, m.From, m.To, wantReply: false);
+        if (m.WantReply && _table.Digest(m.From, m.To).Digest != theirs) SendSegment(now, effects, from, m.From, m.To, wantReply: false);
     }
 
     /// <summary>Sends our states in [lo, hi], split into frames that each cover the id range of exactly their states.</summary>
-    private void SendSegment(Effects effects, Address to, RingId lo, RingId hi, bool wantReply)
+    private void SendSegment(Micros now, Effects effects, Address to, RingId lo, RingId hi, bool wantReply)
     {
         _segment.Clear();
         _table.CopyStates(lo, hi, _segment);
+        PrepareLag(now);
+        var ages = new uint[_segment.Count];
+        for (int i = 0, j = 0; i < _segment.Count; i++)
+        {
+            while (j < _lag.Count && _lag[j].Id.Value < _segment[i].Id.Value) j++;
+            if (j < _lag.Count && _lag[j].Id == _segment[i].Id) ages[i] = EdraEvent.Centis(now - _lag[j].DetectedAt) + 1;
+        }
         int max = _options.MaxRecordsPerMessage;
         for (int start = 0; start == 0 || start < _segment.Count; start += max)
         {
             int count = Math.Min(max, _segment.Count - start);
             var from = start == 0 ? lo : _segment[start].Id;
             var last = start + count >= _segment.Count ? hi : new RingId(_segment[start + count].Id.Value - 1);
-            Send(effects, to, new SegmentMessage(from, last, wantReply, _segment.GetRange(start, count).ToArray()));
+            Send(effects, to, new SegmentMessage(from, last, wantReply, _segment.GetRange(start, count).ToArray(), ages[start..(start + count)]));
         }
     }
 
@@ -102,7 +199,7 @@ public sealed partial class D1htNode
     {
         for (int i = 0; i < DigestMessage.Fanout; i++)
         {
-            (_digests[i], _digestCounts[i]) = Child(from, last, i, out var lo, out var hi) ? _table.Digest(lo, hi) : (0UL, 0);
+            (_digests[i], _digestCounts[i]) = Child(from, last, i, out var lo, out var hi) ? LaggedDigest(lo, hi) : (0UL, 0);
         }
     }
 

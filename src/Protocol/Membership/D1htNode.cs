@@ -152,9 +152,15 @@ public sealed partial class D1htNode : INode
     private Member Me => new(_id, _self, _incarnation);
 
     /// <summary>Applies a state to the table and tells the observer; true when it was news.</summary>
-    private bool Apply(Micros now, in MembershipEvent e, bool detected)
+    /// <summary>
+    /// Applies a state; <paramref name="recentSince"/> is when it was detected if EDRA may still be spreading it
+    /// (anti-entropy digests lag behind those).
+    /// </summary>
+    private bool Apply(Micros now, in MembershipEvent e, bool detected, Micros? recentSince = null)
     {
+        ulong replaced = recentSince.HasValue && _table.TryGetState(e.Id, out var before) ? before.DigestHash : 0;
         if (!_table.Apply(e)) return false;
+        if (recentSince is { } since) NoteRecent(now, e.Id, since, replaced);
         _observer?.Applied(now, _self, e, detected);
         return true;
     }

@@ -62,13 +62,13 @@ public sealed class CodecTests
         from seq in AnyLong select (Message)new ProbeMessage(seq),
         from seq in AnyLong from id in AnyId from inc in AnyUInt select (Message)new ProbeReplyMessage(seq, id, inc),
         from id in AnyId from a in AnyULong from inc in AnyUInt from hops in SmallByte select (Message)new JoinRequestMessage(id, new Address(a), inc, hops),
-        from i in Gen.Choose(0, int.MaxValue) from t in Gen.Choose(0, int.MaxValue) from states in AnyStates select (Message)new TableChunkMessage(i, t, states),
+        from i in Gen.Choose(0, int.MaxValue) from t in Gen.Choose(0, int.MaxValue) from states in AnyStates from inFlight in Gen.ArrayOf(from id in AnyId from r in AnyULong from a in Gen.Choose(0, int.MaxValue) select new InFlightState(id, r, (uint)a)) select (Message)new TableChunkMessage(i, t, states, inFlight),
         from inc in AnyUInt select (Message)new JoinAdmittedMessage(inc),
         from id in AnyId from inc in AnyUInt select (Message)new SuspectMessage(id, inc),
         from seq in AnyLong from key in AnyId from a in AnyULong from hops in SmallByte select (Message)new LookupRequestMessage(seq, key, new Address(a), hops),
         from seq in AnyLong from id in AnyId from inc in AnyUInt from hops in SmallByte select (Message)new LookupReplyMessage(seq, id, inc, hops),
         from from_ in AnyId from to in AnyId from d in Gen.ArrayOf(AnyULong, DigestMessage.Fanout) select (Message)new DigestMessage(from_, to, d),
-        from from_ in AnyId from to in AnyId from want in Gen.Elements(true, false) from states in AnyStates select (Message)new SegmentMessage(from_, to, want, states),
+        from from_ in AnyId from to in AnyId from want in Gen.Elements(true, false) from states in AnyStates from ages in Gen.ArrayOf(Gen.Choose(0, int.MaxValue).Select(a => (uint)a), states.Length) select (Message)new SegmentMessage(from_, to, want, states, ages),
         from v in AnyULong from e in AnyEpoch from c in AnyCount from s in AnyCount from shape in AnyShape from full in Gen.Elements(false, true)
         from blocks in AnyBlocks(shape) select (Message)new StoreWriteMessage(v, e, c, s, shape, full, blocks),
         from v in AnyULong from c in AnyCount from s in AnyCount from n in AnyULong from st in AnyStatus from e in AnyEpoch

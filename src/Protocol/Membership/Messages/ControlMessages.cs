@@ -31,17 +31,51 @@ public sealed record JoinRequestMessage(RingId Id, Address Joiner, uint Incarnat
 }
 
 /// <summary>One frame of the routing table the successor transfers to a joiner (every known state, live or departed).</summary>
-public sealed record TableChunkMessage(int Index, int Total, MembershipEvent[] States) : Message
+public sealed record TableChunkMessage(int Index, int Total, MembershipEvent[] States, InFlightState[] InFlight) : Message
 {
     public override MessageTag Tag => MessageTag.D1htTableChunk;
 
-    /// <summary>Value equality including the array (records compare arrays by reference).</summary>
-    public bool Equals(TableChunkMessage? other) => other is not null && Index == other.Index && Total == other.Total && States.AsSpan().SequenceEqual(other.States);
+    /// <summary>Value equality including the arrays (records compare arrays by reference).</summary>
+    public bool Equals(TableChunkMessage? other) => other is not null && Index == other.Index && Total == other.Total
+        && States.AsSpan().SequenceEqual(other.States) && InFlight.AsSpan().SequenceEqual(other.InFlight);
     public override int GetHashCode() => Size();
-    public override void Encode(WireWriter w) { w.VarU((ulong)Index); w.VarU((ulong)Total); MembershipWire.WriteAll(w, States); }
-    public override int Size() => 1 + WireWriter.VarUSize((ulong)Index) + WireWriter.VarUSize((ulong)Total) + MembershipWire.SizeAll(States);
-    internal static TableChunkMessage Read(ref WireReader r) => new((int)r.U32Var("index"), (int)r.U32Var("total"), MembershipWire.ReadAll(ref r));
+
+    public override void Encode(WireWriter w)
+    {
+        w.VarU((ulong)Index);
+        w.VarU((ulong)Total);
+        MembershipWire.WriteAll(w, States);
+        w.VarU((ulong)InFlight.Length);
+        foreach (var f in InFlight) { w.U64(f.Id.Value); w.U64(f.Replaced); w.VarU(f.AgeCentis); }
+    }
+
+    public override int Size()
+    {
+        int n = 1 + WireWriter.VarUSize((ulong)Index) + WireWriter.VarUSize((ulong)Total) + MembershipWire.SizeAll(States) + WireWriter.VarUSize((ulong)InFlight.Length);
+        foreach (var f in InFlight) n += 16 + WireWriter.VarUSize(f.AgeCentis);
+        return n;
+    }
+
+    internal static TableChunkMessage Read(ref WireReader r)
+    {
+        int index = (int)r.U32Var("index");
+        int total = (int)r.U32Var("total");
+        var states = MembershipWire.ReadAll(ref r);
+        var inFlight = new InFlightState[r.Count(17, MembershipWire.MaxRecords, "in-flight count")];
+        for (int i = 0; i < inFlight.Length && r.Ok; i++)
+        {
+            var id = new RingId(r.U64("in-flight id"));
+            ulong replaced = r.U64("in-flight replaced");
+            ulong age = r.VarU("in-flight age");
+            if (age > uint.MaxValue) r.Fail("bad table chunk: age out of range");
+            inFlight[i] = new InFlightState(id, replaced, (uint)age);
+        }
+        return new TableChunkMessage(index, total, states, inFlight);
+    }
 }
+
+/// <summary>A state the sender's anti-entropy still counts as in flight: its id, the hash of the state it replaced (0: none) and its age.</summary>
+public readonly record struct InFlightState(RingId Id, ulong Replaced, uint AgeCentis);
 
 /// <summary>The successor has announced the joiner: its quarantine is over and it is a member.</summary>
 public sealed record JoinAdmittedMessage(uint Incarnation) : Message
@@ -101,15 +135,49 @@ public sealed record DigestMessage(RingId From, RingId To, ulong[] Digests) : Me
     }
 }
 
-/// <summary>Anti-entropy: every state the sender knows in [From, To]; with <see cref="WantReply"/> the receiver sends back its own if they still differ.</summary>
-public sealed record SegmentMessage(RingId From, RingId To, bool WantReply, MembershipEvent[] States) : Message
+/// <summary>
+/// Anti-entropy: every state the sender knows in [From, To]; with <see cref="WantReply"/> the receiver sends back its
+/// own if they still differ. <see cref="Ages"/> has one entry per state: 0 when EDRA is done with it, else its age in
+/// centiseconds plus one, so the receiver dates a state still in flight as the other hosts do.
+/// </summary>
+public sealed record SegmentMessage(RingId From, RingId To, bool WantReply, MembershipEvent[] States, uint[] Ages) : Message
 {
     public override MessageTag Tag => MessageTag.D1htSegment;
 
-    /// <summary>Value equality including the array (records compare arrays by reference).</summary>
-    public bool Equals(SegmentMessage? other) => other is not null && From == other.From && To == other.To && WantReply == other.WantReply && States.AsSpan().SequenceEqual(other.States);
+    /// <summary>Value equality including the arrays (records compare arrays by reference).</summary>
+    public bool Equals(SegmentMessage? other) => other is not null && From == other.From && To == other.To && WantReply == other.WantReply
+        && States.AsSpan().SequenceEqual(other.States) && Ages.AsSpan().SequenceEqual(other.Ages);
     public override int GetHashCode() => Size();
-    public override void Encode(WireWriter w) { w.U64(From.Value); w.U64(To.Value); w.Bool(WantReply); MembershipWire.WriteAll(w, States); }
-    public override int Size() => 1 + 16 + 1 + MembershipWire.SizeAll(States);
-    internal static SegmentMessage Read(ref WireReader r) => new(new RingId(r.U64("from")), new RingId(r.U64("to")), r.Bool("want reply"), MembershipWire.ReadAll(ref r));
+
+    public override void Encode(WireWriter w)
+    {
+        w.U64(From.Value);
+        w.U64(To.Value);
+        w.Bool(WantReply);
+        MembershipWire.WriteAll(w, States);
+        foreach (var a in Ages) w.VarU(a);
+    }
+
+    public override int Size()
+    {
+        int n = 1 + 16 + 1 + MembershipWire.SizeAll(States);
+        foreach (var a in Ages) n += WireWriter.VarUSize(a);
+        return n;
+    }
+
+    internal static SegmentMessage Read(ref WireReader r)
+    {
+        var from = new RingId(r.U64("from"));
+        var to = new RingId(r.U64("to"));
+        bool want = r.Bool("want reply");
+        var states = MembershipWire.ReadAll(ref r);
+        var ages = new uint[states.Length];
+        for (int i = 0; i < ages.Length && r.Ok; i++)
+        {
+            ulong a = r.VarU("state age");
+            if (a > uint.MaxValue) r.Fail("bad segment: age out of range");
+            ages[i] = (uint)a;
+        }
+        return new SegmentMessage(from, to, want, states, ages);
+    }
 }

@@ -27,6 +27,7 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
         {
             MembershipWire.Write(w, e.Event);
             w.U64(e.Detector.Value);
+            w.VarU(e.AgeCentis);
         }
     }
 
@@ -42,7 +43,7 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
         1 + 1 + 8 + WireWriter.VarUSize(incarnation) + WireWriter.VarUSize(thetaMillis) + WireWriter.VarUSize((ulong)events);
 
     /// <summary>Bytes of one event (m of the traffic model).</summary>
-    public static int EventSize(in EdraEvent e) => MembershipWire.Size(e.Event) + 8;
+    public static int EventSize(in EdraEvent e) => MembershipWire.Size(e.Event) + 8 + WireWriter.VarUSize(e.AgeCentis);
 
     internal static EdraMessage Read(ref WireReader r)
     {
@@ -51,9 +52,16 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
         ulong inc = r.VarU("sender incarnation");
         ulong theta = r.VarU("theta");
         if (inc > uint.MaxValue || theta > uint.MaxValue) r.Fail("bad edra header: field out of range");
-        int n = r.Count(18, MembershipWire.MaxRecords, "event count");
+        int n = r.Count(19, MembershipWire.MaxRecords, "event count");
         var events = new EdraEvent[n];
-        for (int i = 0; i < n && r.Ok; i++) events[i] = new EdraEvent(MembershipWire.Read(ref r), new RingId(r.U64("detector")));
+        for (int i = 0; i < n && r.Ok; i++)
+        {
+            var e = MembershipWire.Read(ref r);
+            var detector = new RingId(r.U64("detector"));
+            ulong age = r.VarU("event age");
+            if (age > uint.MaxValue) r.Fail("bad edra event: age out of range");
+            events[i] = new EdraEvent(e, detector, (uint)age);
+        }
         return new EdraMessage(ttl, sender, (uint)inc, (uint)theta, events);
     }
 }

@@ -3,8 +3,17 @@ using VinzVault.Protocol.Wire;
 
 namespace VinzVault.Protocol.Membership.Messages;
 
-/// <summary>An event as EDRA carries it: the event and its detector (the root of its broadcast tree, for the no-wrap rule).</summary>
-public readonly record struct EdraEvent(MembershipEvent Event, RingId Detector);
+/// <summary>
+/// An event as EDRA carries it: the event, its detector (the root of its broadcast tree, for the no-wrap rule), and
+/// its age in centiseconds when sent (time since detection, summed hop by hop from local clocks, so no clock has to
+/// agree with another): every host then dates the event alike, which anti-entropy needs to compare tables as they
+/// stood one delivery time ago.
+/// </summary>
+public readonly record struct EdraEvent(MembershipEvent Event, RingId Detector, uint AgeCentis = 0)
+{
+    /// <summary>Centiseconds of <paramref name="age"/>, rounded to the nearest and saturated.</summary>
+    public static uint Centis(Micros age) => (uint)Math.Clamp((age.Value + 5_000) / 10_000, 0, uint.MaxValue);
+}
 
 /// <summary>Encoding of membership records shared by the D1HT messages (one place for their sizes).</summary>
 internal static class MembershipWire
