@@ -4,7 +4,13 @@ using VinzVault.Protocol.Node;
 
 namespace VinzVault.Protocol.Membership;
 
-/// <summary>EDRA (D1HT.md rules 1-3, 5-7): events learned in an interval go out at its end, one message per TTL.</summary>
+/// <summary>
+/// EDRA (D1HT.md rules 1-3, 5-7): events learned in an interval go out at its end, one message per TTL.
+/// Messages are acknowledged (D1HT.md counts acknowledgements in the header h): a message unacknowledged after the
+/// probe timeout goes once more, to the next member after its target. A target that died and is not yet known
+/// as gone would otherwise swallow the events of its whole subtree, and at 10,000 hosts under churn that was
+/// most of what anti-entropy had to repair.
+/// </summary>
 public sealed partial class D1htNode
 {
     /// <summary>TTL of an event this peer detected: above every real TTL, so it goes into all rho messages (rule 5).</summary>
@@ -13,6 +19,12 @@ public sealed partial class D1htNode
     /// <summary>Events to forward at the interval's end, with their TTL and when (by this clock) they were detected.</summary>
     private readonly List<(EdraEvent Event, int Ttl, Micros DetectedAt)> _pending = [];
     private readonly List<EdraEvent> _batch = [];
+
+    /// <summary>A sent EDRA message awaiting its acknowledgement.</summary>
+    private sealed record Unacked(uint Seq, Address To, RingId Target, byte Ttl, EdraEvent[] Events, Micros SentAt, bool Retry);
+    private readonly List<Unacked> _unacked = [];
+    /// <summary>Sequence of acknowledged messages, wrapping below 2^14 so it costs at most two bytes.</summary>
+    private uint _edraSeq;
     private long _intervalTag;
     /// <summary>Tag of this membership session's anti-entropy chain.</summary>
     private long _sessionTag;
@@ -63,7 +75,7 @@ public sealed partial class D1htNode
         {
             var target = _table.Successor(_id, 1 << l);
             if (target.Id == _id) break;
-            if (!RingId.InHalfOpen(e.Detector, _id, target.Id)) SendEdra(effects, target.Address, (byte)l, _batch, 0, 1);
+            if (!RingId.InHalfOpen(e.Detector, _id, target.Id)) SendEdra(now, effects, target, (byte)l, _batch, 0, 1);
         }
     }
 
@@ -82,7 +94,7 @@ public sealed partial class D1htNode
                 foreach (var (e, ttl, detectedAt) in _pending)
                     if (ttl > l && !RingId.InHalfOpen(e.Detector, _id, target.Id)) _batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
             // Rule 3: the TTL-0 message is the heartbeat and always goes; the others only with events.
-            if (l == 0 || _batch.Count > 0) SendEdraSplit(effects, target.Address, (byte)l, _batch);
+            if (l == 0 || _batch.Count > 0) SendEdraSplit(now, effects, target, (byte)l, _batch);
         }
         ForwardToJoiners(now, effects);
         _pending.Clear();
@@ -92,31 +104,67 @@ public sealed partial class D1htNode
         effects.SetTimer(new TimerKey(Timers.Interval, ++_intervalTag), now + _theta);
     }
 
-    private void SendEdraSplit(Effects effects, Address to, byte ttl, List<EdraEvent> events)
+    /// <summary>Sends in bounded frames; <paramref name="target"/> null for a joiner (no acknowledgement asked).</summary>
+    private void SendEdraSplit(Micros now, Effects effects, Member? target, byte ttl, List<EdraEvent> events, Address joiner = default)
     {
         int max = _options.MaxRecordsPerMessage;
         int start = 0;
         do
         {
             int count = Math.Min(max, events.Count - start);
-            SendEdra(effects, to, ttl, events, start, count);
+            if (target is { } t) SendEdra(now, effects, t, ttl, events, start, count);
+            else SendEdraPayload(effects, joiner, ttl, events.GetRange(start, count).ToArray(), 0);
             start += count;
         } while (start < events.Count);
     }
 
-    private void SendEdra(Effects effects, Address to, byte ttl, List<EdraEvent> events, int start, int count)
+    private void SendEdra(Micros now, Effects effects, Member target, byte ttl, List<EdraEvent> events, int start, int count)
     {
         // The rho messages of one interval mostly carry the same events: share one immutable payload between them.
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events).Slice(start, count);
         var payload = _lastPayload is { } last && last.AsSpan().SequenceEqual(span) ? last : span.ToArray();
         _lastPayload = payload;
-        var m = new EdraMessage(ttl, _id, _incarnation, (uint)(_theta.Value / 1000), payload);
-        Stats.EdraEventsSent += count;
-        Send(effects, to, m);
+        SendAcknowledged(now, effects, target, ttl, payload, retry: false);
+    }
+
+    private void SendAcknowledged(Micros now, Effects effects, Member target, byte ttl, EdraEvent[] payload, bool retry)
+    {
+        _edraSeq = _edraSeq % 16383 + 1;
+        _unacked.Add(new Unacked(_edraSeq, target.Address, target.Id, ttl, payload, now, retry));
+        SendEdraPayload(effects, target.Address, ttl, payload, _edraSeq);
+        effects.SetTimer(new TimerKey(Timers.EdraAck, _edraSeq), now + _options.ProbeTimeout);
+    }
+
+    private void SendEdraPayload(Effects effects, Address to, byte ttl, EdraEvent[] payload, uint seq)
+    {
+        Stats.EdraEventsSent += payload.Length;
+        Send(effects, to, new EdraMessage(ttl, _id, _incarnation, (uint)(_theta.Value / 1000), payload, seq));
+    }
+
+    private void OnEdraAck(Address from, EdraAckMessage m)
+    {
+        int i = _unacked.FindIndex(u => u.Seq == m.Seq && u.To == from);
+        if (i >= 0) _unacked.RemoveAt(i);
+    }
+
+    /// <summary>An unacknowledged message goes once more, to the member after its silent target (minus events that would wrap).</summary>
+    private void OnEdraAckTimeout(Micros now, long seq, Effects effects)
+    {
+        int i = _unacked.FindIndex(u => u.Seq == seq);
+        if (i < 0) return;
+        var u = _unacked[i];
+        _unacked.RemoveAt(i);
+        if (u.Retry || _phase != Phase.Member) return;
+        var next = _table.Successor(u.Target, 1);
+        if (next.Id == _id || next.Id == u.Target) return;
+        uint aged = EdraEvent.Centis(now - u.SentAt);
+        var events = u.Events.Where(e => !RingId.InHalfOpen(e.Detector, _id, next.Id)).Select(e => e with { AgeCentis = e.AgeCentis + aged }).ToArray();
+        if (events.Length > 0 || u.Ttl == 0) SendAcknowledged(now, effects, next, u.Ttl, events, retry: true);
     }
 
     private void OnEdra(Micros now, Address from, EdraMessage m, Effects effects)
     {
+        if (m.Seq != 0) Send(effects, from, new EdraAckMessage(m.Seq));
         LearnFromTraffic(now, new Member(m.Sender, from, m.SenderIncarnation), effects);
         if (from == _predAddress) _predTheta = new Micros(Math.Max(1, (long)m.ThetaMillis) * 1000);
         foreach (var e in m.Events)

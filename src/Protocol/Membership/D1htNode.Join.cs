@@ -99,7 +99,7 @@ public sealed partial class D1htNode
         if (_joiners.Count == 0 || _pending.Count == 0) return;
         _batch.Clear();
         foreach (var (e, _, detectedAt) in _pending) _batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
-        foreach (var j in _joiners.Values) SendEdraSplit(effects, j.Member.Address, 0, _batch);
+        foreach (var j in _joiners.Values) SendEdraSplit(now, effects, null, 0, _batch, j.Member.Address);
     }
 
     private void OnTableChunk(Micros now, TableChunkMessage m, Effects effects)

@@ -20,6 +20,7 @@ public sealed partial class D1htNode
     private readonly int[] _digestCounts = new int[DigestMessage.Fanout];
     private readonly List<MembershipEvent> _segment = [];
     private long _antiEntropyRound;
+    private Micros _passedRepairAt = new(long.MinValue / 2);
 
     /// <summary>A state EDRA may still be spreading, when it was detected (by this clock), and the hash of the state it replaced (0: none).</summary>
     private readonly record struct Recent(RingId Id, Micros DetectedAt, ulong Replaced);
@@ -118,9 +119,30 @@ public sealed partial class D1htNode
         Address peer = random && peers.Count > 1
             ? peers[_rng.Next(peers.Count)]
             : (round % 2 == 0 ? _table.Successor(_id, 1) : _table.Predecessor(_id, 1)).Address;
-        if (peer == _self) return;
+        if (peer != _self) SendOpener(now, effects, peer);
+    }
+
+    private void SendOpener(Micros now, Effects effects, Address peer)
+    {
         PrepareLag(now);
         Send(effects, peer, new DigestMessage(new RingId(0), new RingId(ulong.MaxValue), [LaggedDigest(new RingId(0), new RingId(ulong.MaxValue)).Digest]));
+    }
+
+    /// <summary>
+    /// A host that was just repaired opens a round with its neighbours at once (not the one that repaired it). A lost
+    /// EDRA message leaves a run of consecutive hosts without its events (the subtree of one target), and their
+    /// neighbour rounds agree with each other; this carries the repair along the run as a wave that stops at the
+    /// first host with nothing to learn, instead of one host per anti-entropy period. At most once per period, so a
+    /// host repaired by many segments (a healed partition) does not flood its neighbours.
+    /// </summary>
+    private void PassRepairOn(Micros now, Address from, Effects effects)
+    {
+        if (now < _passedRepairAt + _theta * _options.AntiEntropyThetas) return;
+        _passedRepairAt = now;
+        var succ = _table.Successor(_id, 1);
+        var pred = _table.Predecessor(_id, 1);
+        if (succ.Id != _id && succ.Address != from) SendOpener(now, effects, succ.Address);
+        if (pred.Id != _id && pred.Id != succ.Id && pred.Address != from) SendOpener(now, effects, pred.Address);
     }
 
     private void SendDigests(Effects effects, Address to, RingId from, RingId last)
@@ -161,16 +183,19 @@ public sealed partial class D1htNode
             theirs += s.DigestHash;
         }
         if (m.Ages.Length != m.States.Length) return;
+        bool repaired = false;
         for (int i = 0; i < m.States.Length; i++)
         {
             var s = m.States[i];
             Micros? since = m.Ages[i] > 0 ? now - new Micros((m.Ages[i] - 1) * 10_000L) : null;
             if (!Apply(now, s, detected: false, recentSince: since)) continue;
             Stats.RepairStatesApplied++;
+            repaired |= since is null;
             AfterChange(now, s, effects);
             if (_phase != Phase.Member) return;
         }
         if (m.WantReply && _table.Digest(m.From, m.To).Digest != theirs) SendSegment(now, effects, from, m.From, m.To, wantReply: false);
+        if (repaired) PassRepairOn(now, from, effects);
     }
 
     /// <summary>Sends our states in [lo, hi], split into frames that each cover the id range of exactly their states.</summary>

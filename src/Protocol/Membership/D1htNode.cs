@@ -26,7 +26,7 @@ public sealed partial class D1htNode : INode
 
     private static class Timers
     {
-        public const int Interval = 1, Silence = 2, ProbeTimeout = 3, Quarantine = 4, JoinRetry = 5, LookupTimeout = 6, AntiEntropy = 7;
+        public const int Interval = 1, Silence = 2, ProbeTimeout = 3, Quarantine = 4, JoinRetry = 5, LookupTimeout = 6, AntiEntropy = 7, EdraAck = 8;
     }
 
     private readonly NodeContext _ctx;
@@ -102,6 +102,7 @@ public sealed partial class D1htNode : INode
             case Timers.JoinRetry: OnJoinRetry(now, timer.Tag, effects); break;
             case Timers.LookupTimeout: OnLookupTimeout(now, timer.Tag, effects); break;
             case Timers.AntiEntropy: OnAntiEntropy(now, timer.Tag, effects); break;
+            case Timers.EdraAck: OnEdraAckTimeout(now, timer.Tag, effects); break;
             default: break;
         }
     }
@@ -112,6 +113,7 @@ public sealed partial class D1htNode : INode
         switch (message)
         {
             case EdraMessage m: OnEdra(now, from, m, effects); break;
+            case EdraAckMessage m: OnEdraAck(from, m); break;
             case ProbeMessage m: Send(effects, from, new ProbeReplyMessage(m.Seq, _id, _incarnation)); break;
             case ProbeReplyMessage m: OnProbeReply(now, from, m, effects); break;
             case JoinRequestMessage m: OnJoinRequest(now, from, m, effects); break;
@@ -171,6 +173,7 @@ public sealed partial class D1htNode : INode
         switch (m)
         {
             case EdraMessage: Stats.EdraMessages++; Stats.EdraBytes += size; break;
+            case EdraAckMessage: Stats.EdraBytes += size; break;
             case ProbeMessage or ProbeReplyMessage or SuspectMessage: Stats.ProbeMessages++; Stats.ProbeBytes += size; break;
             case JoinRequestMessage or TableChunkMessage or JoinAdmittedMessage: Stats.JoinMessages++; Stats.JoinBytes += size; break;
             case DigestMessage or SegmentMessage: Stats.RepairMessages++; Stats.RepairBytes += size; break;

@@ -51,6 +51,7 @@ public static class Codec
             MessageTag.D1htLookupReply => LookupReplyMessage.Read(ref r),
             MessageTag.D1htDigest => DigestMessage.Read(ref r),
             MessageTag.D1htSegment => SegmentMessage.Read(ref r),
+            MessageTag.D1htEdraAck => EdraAckMessage.Read(ref r),
             MessageTag.StoreWrite => StoreWriteMessage.Read(ref r),
             MessageTag.StoreWriteAck => StoreWriteAckMessage.Read(ref r),
             MessageTag.StoreRead => StoreReadMessage.Read(ref r),

@@ -28,6 +28,7 @@ public enum MessageTag : byte
     D1htLookupReply = 18,
     D1htDigest = 19,
     D1htSegment = 20,
+    D1htEdraAck = 21,
     StoreWrite = 100,
     StoreWriteAck = 101,
     StoreRead = 102,

@@ -133,6 +133,8 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
                 _edraEvents += m.Events.Length;
                 foreach (var e in m.Events) _edraEventBytes += EdraMessage.EventSize(e);
                 break;
+            // Acknowledgements are part of the per-message header h of the model (D1HT.md), not extra messages.
+            case EdraAckMessage: _edraBytes += size; break;
             case ProbeMessage or ProbeReplyMessage or SuspectMessage: _probeBytes += size; break;
             case DigestMessage or SegmentMessage: _repairBytes += size; break;
             case JoinRequestMessage or TableChunkMessage or JoinAdmittedMessage: _joinBytes += size; break;

@@ -57,8 +57,9 @@ public sealed class CodecTests
         from seq in AnyLong from inc in AnyUInt select (Message)new PingMessage(seq, inc),
         from seq in AnyLong from inc in AnyUInt select (Message)new PongMessage(seq, inc),
         from ttl in SmallByte from sender in AnyId from inc in AnyUInt from theta in AnyUInt
-        from events in Gen.ArrayOf(from e in AnyState from d in AnyId select new EdraEvent(e, d))
-        select (Message)new EdraMessage(ttl, sender, inc, theta, events),
+        from events in Gen.ArrayOf(from e in AnyState from d in AnyId from age in AnyUInt select new EdraEvent(e, d, age))
+        from seq in AnyUInt select (Message)new EdraMessage(ttl, sender, inc, theta, events, seq),
+        from seq in AnyUInt select (Message)new EdraAckMessage(seq),
         from seq in AnyLong select (Message)new ProbeMessage(seq),
         from seq in AnyLong from id in AnyId from inc in AnyUInt select (Message)new ProbeReplyMessage(seq, id, inc),
         from id in AnyId from a in AnyULong from inc in AnyUInt from hops in SmallByte select (Message)new JoinRequestMessage(id, new Address(a), inc, hops),

@@ -6,14 +6,15 @@ namespace VinzVault.Protocol.Membership.Messages;
 /// <summary>
 /// One EDRA message: the events a peer forwards with TTL <see cref="Ttl"/> at the end of an interval (empty on
 /// TTL 0 it is the heartbeat). The header names the sender (learning from traffic) and its Theta (so the
-/// successor knows how long a silence means a failure).
+/// successor knows how long a silence means a failure). A non-zero <see cref="Seq"/> asks for an <see cref="EdraAckMessage"/>.
 /// </summary>
-public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation, uint ThetaMillis, EdraEvent[] Events) : Message
+public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation, uint ThetaMillis, EdraEvent[] Events, uint Seq = 0) : Message
 {
     public override MessageTag Tag => MessageTag.D1htEdra;
 
     /// <summary>Value equality including the array (records compare arrays by reference).</summary>
-    public bool Equals(EdraMessage? other) => other is not null && Ttl == other.Ttl && Sender == other.Sender && SenderIncarnation == other.SenderIncarnation && ThetaMillis == other.ThetaMillis && Events.AsSpan().SequenceEqual(other.Events);
+    public bool Equals(EdraMessage? other) => other is not null && Ttl == other.Ttl && Sender == other.Sender && SenderIncarnation == other.SenderIncarnation
+        && ThetaMillis == other.ThetaMillis && Seq == other.Seq && Events.AsSpan().SequenceEqual(other.Events);
     public override int GetHashCode() => Size();
 
     public override void Encode(WireWriter w)
@@ -22,6 +23,7 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
         w.U64(Sender.Value);
         w.VarU(SenderIncarnation);
         w.VarU(ThetaMillis);
+        w.VarU(Seq);
         w.VarU((ulong)Events.Length);
         foreach (var e in Events)
         {
@@ -33,7 +35,7 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
 
     public override int Size()
     {
-        int n = HeaderSize(SenderIncarnation, ThetaMillis, Events.Length);
+        int n = HeaderSize(SenderIncarnation, ThetaMillis, Events.Length) + WireWriter.VarUSize(Seq);
         foreach (var e in Events) n += EventSize(e);
         return n;
     }
@@ -51,7 +53,8 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
         var sender = new RingId(r.U64("sender"));
         ulong inc = r.VarU("sender incarnation");
         ulong theta = r.VarU("theta");
-        if (inc > uint.MaxValue || theta > uint.MaxValue) r.Fail("bad edra header: field out of range");
+        ulong seq = r.VarU("seq");
+        if (inc > uint.MaxValue || theta > uint.MaxValue || seq > uint.MaxValue) r.Fail("bad edra header: field out of range");
         int n = r.Count(19, MembershipWire.MaxRecords, "event count");
         var events = new EdraEvent[n];
         for (int i = 0; i < n && r.Ok; i++)
@@ -62,6 +65,15 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
             if (age > uint.MaxValue) r.Fail("bad edra event: age out of range");
             events[i] = new EdraEvent(e, detector, (uint)age);
         }
-        return new EdraMessage(ttl, sender, (uint)inc, (uint)theta, events);
+        return new EdraMessage(ttl, sender, (uint)inc, (uint)theta, events, (uint)seq);
     }
+}
+
+/// <summary>Acknowledges the EDRA message <see cref="Seq"/> (its bytes count in the model's per-message header h, D1HT.md).</summary>
+public sealed record EdraAckMessage(uint Seq) : Message
+{
+    public override MessageTag Tag => MessageTag.D1htEdraAck;
+    public override void Encode(WireWriter w) => w.VarU(Seq);
+    public override int Size() => 1 + WireWriter.VarUSize(Seq);
+    internal static EdraAckMessage Read(ref WireReader r) => new(r.U32Var("seq"));
 }
