@@ -85,6 +85,25 @@ public class D1htNodeTests
     }
 
     [Fact]
+    public void AnEventSentToADeadTargetStillReachesItsSubtree()
+    {
+        // Consistent tables, no anti-entropy: the detector of host B's leave sends it with TTL 3 to the 8th member
+        // after itself, which died at the same moment and is not yet known as gone. Unacknowledged, the message must
+        // go to the member after it, or the 7 hosts of the dead target's subtree never hear of B's leave.
+        const int n = 21;
+        var pump = new Pump(n, Fast with { AntiEntropyThetas = 0 });
+        pump.StartFormed(Enumerable.Range(0, n));
+        pump.RunFor(Micros.FromSeconds(5));
+        var ring = Enumerable.Range(0, n).OrderBy(h => Pump.IdOf(h).Value).ToArray();
+        int b = ring[0], deadTarget = ring[1 + 8];
+        pump.Crash(b);
+        pump.Crash(deadTarget);
+        pump.RunFor(Micros.FromSeconds(20));
+        Assert.Equal(n - 2, pump.TrueMembers().Length);
+        Assert.Empty(pump.Diverged());
+    }
+
+    [Fact]
     public void PerEventBaselineReachesTheSameTablesWithMoreMessages()
     {
         long Messages(DisseminationMode mode)
