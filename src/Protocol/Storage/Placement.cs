@@ -11,6 +11,9 @@ namespace VinzVault.Protocol.Storage;
 public interface IHostLocations
 {
     HostLocation Of(Address host);
+
+    /// <summary>Datacenters of the deployment (locations' datacenter numbers are below this).</summary>
+    int Datacenters { get; }
 }
 
 /// <summary>

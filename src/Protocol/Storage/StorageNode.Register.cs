@@ -70,9 +70,19 @@ public sealed partial class StorageNode
         EnsureTicking();
     }
 
-    /// <summary>The register's acceptors: placed like a chunk (distinct racks where possible) from the key.</summary>
-    private Address[] RegisterAcceptors(ulong key) =>
-        Placement.Replicas(_table, _locations, key, -1, _options.RegisterReplicas, PlacementPolicy.Anywhere);
+    /// <summary>
+    /// The register's acceptors, placed like a chunk from the key (distinct racks where possible) and spread over the
+    /// datacenters as evenly as they divide (which ones get one more turns with the key): with three or more
+    /// datacenters, losing any one leaves a majority, so volumes can still be attached in the others.
+    /// </summary>
+    private Address[] RegisterAcceptors(ulong key)
+    {
+        int datacenters = Math.Max(1, _locations.Datacenters), n = _options.RegisterReplicas;
+        var perDatacenter = new int[datacenters];
+        int first = (int)(key % (ulong)datacenters);
+        for (int i = 0; i < n; i++) perDatacenter[(first + i) % datacenters]++;
+        return Placement.Replicas(_table, _locations, key, -1, n, new PlacementPolicy(perDatacenter));
+    }
 
     private void StartBallot(Proposal p)
     {

@@ -25,5 +25,7 @@ public sealed class StaticMembership : IHostLocations
 
     public SortedRoutingTable Table { get; } = new();
 
+    public int Datacenters => _topology.Datacenters;
+
     public HostLocation Of(Address host) => host.Value < (ulong)_topology.Hosts ? _topology[(int)host.Value] : default;
 }

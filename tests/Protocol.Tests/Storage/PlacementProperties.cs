@@ -21,6 +21,7 @@ public class PlacementProperties
     private sealed class Locations(Cluster c) : IHostLocations
     {
         public HostLocation Of(Address host) => c.Of((int)host.Value);
+        public int Datacenters => c.Datacenters;
     }
 
     private static Arbitrary<Cluster> Clusters =>
