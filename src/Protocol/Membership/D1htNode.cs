@@ -160,7 +160,7 @@ public sealed partial class D1htNode : INode
     /// </summary>
     private bool Apply(Micros now, in MembershipEvent e, bool detected, Micros? recentSince = null)
     {
-        ulong replaced = recentSince.HasValue && _table.TryGetState(e.Id, out var before) ? before.DigestHash : 0;
+        uint replaced = recentSince.HasValue && _table.TryGetState(e.Id, out var before) ? Pack(before) : 0;
         if (!_table.Apply(e)) return false;
         if (recentSince is { } since) NoteRecent(now, e.Id, since, replaced);
         _observer?.Applied(now, _self, e, detected);

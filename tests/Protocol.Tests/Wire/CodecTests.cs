@@ -63,7 +63,7 @@ public sealed class CodecTests
         from seq in AnyLong select (Message)new ProbeMessage(seq),
         from seq in AnyLong from id in AnyId from inc in AnyUInt select (Message)new ProbeReplyMessage(seq, id, inc),
         from id in AnyId from a in AnyULong from inc in AnyUInt from hops in SmallByte select (Message)new JoinRequestMessage(id, new Address(a), inc, hops),
-        from i in Gen.Choose(0, int.MaxValue) from t in Gen.Choose(0, int.MaxValue) from states in AnyStates from inFlight in Gen.ArrayOf(from id in AnyId from r in AnyULong from a in Gen.Choose(0, int.MaxValue) select new InFlightState(id, r, (uint)a)) select (Message)new TableChunkMessage(i, t, states, inFlight),
+        from i in Gen.Choose(0, int.MaxValue) from t in Gen.Choose(0, int.MaxValue) from states in AnyStates from inFlight in Gen.ArrayOf(from id in AnyId from r in AnyUInt from a in Gen.Choose(0, int.MaxValue) select new InFlightState(id, r, (uint)a)) select (Message)new TableChunkMessage(i, t, states, inFlight),
         from inc in AnyUInt select (Message)new JoinAdmittedMessage(inc),
         from id in AnyId from inc in AnyUInt select (Message)new SuspectMessage(id, inc),
         from seq in AnyLong from key in AnyId from a in AnyULong from hops in SmallByte select (Message)new LookupRequestMessage(seq, key, new Address(a), hops),

@@ -46,13 +46,13 @@ public sealed record TableChunkMessage(int Index, int Total, MembershipEvent[] S
         w.VarU((ulong)Total);
         MembershipWire.WriteAll(w, States);
         w.VarU((ulong)InFlight.Length);
-        foreach (var f in InFlight) { w.U64(f.Id.Value); w.U64(f.Replaced); w.VarU(f.AgeCentis); }
+        foreach (var f in InFlight) { w.U64(f.Id.Value); w.VarU(f.Replaced); w.VarU(f.AgeCentis); }
     }
 
     public override int Size()
     {
         int n = 1 + WireWriter.VarUSize((ulong)Index) + WireWriter.VarUSize((ulong)Total) + MembershipWire.SizeAll(States) + WireWriter.VarUSize((ulong)InFlight.Length);
-        foreach (var f in InFlight) n += 16 + WireWriter.VarUSize(f.AgeCentis);
+        foreach (var f in InFlight) n += 8 + WireWriter.VarUSize(f.Replaced) + WireWriter.VarUSize(f.AgeCentis);
         return n;
     }
 
@@ -61,21 +61,21 @@ public sealed record TableChunkMessage(int Index, int Total, MembershipEvent[] S
         int index = (int)r.U32Var("index");
         int total = (int)r.U32Var("total");
         var states = MembershipWire.ReadAll(ref r);
-        var inFlight = new InFlightState[r.Count(17, MembershipWire.MaxRecords, "in-flight count")];
+        var inFlight = new InFlightState[r.Count(10, MembershipWire.MaxRecords, "in-flight count")];
         for (int i = 0; i < inFlight.Length && r.Ok; i++)
         {
             var id = new RingId(r.U64("in-flight id"));
-            ulong replaced = r.U64("in-flight replaced");
+            ulong replaced = r.VarU("in-flight replaced");
             ulong age = r.VarU("in-flight age");
-            if (age > uint.MaxValue) r.Fail("bad table chunk: age out of range");
-            inFlight[i] = new InFlightState(id, replaced, (uint)age);
+            if (age > uint.MaxValue || replaced > uint.MaxValue) r.Fail("bad table chunk: in-flight field out of range");
+            inFlight[i] = new InFlightState(id, (uint)replaced, (uint)age);
         }
         return new TableChunkMessage(index, total, states, inFlight);
     }
 }
 
-/// <summary>A state the sender's anti-entropy still counts as in flight: its id, the hash of the state it replaced (0: none) and its age.</summary>
-public readonly record struct InFlightState(RingId Id, ulong Replaced, uint AgeCentis);
+/// <summary>A state the sender's anti-entropy still counts as in flight: its id, the state it replaced (incarnation and liveness packed, plus one; 0: none) and its age.</summary>
+public readonly record struct InFlightState(RingId Id, uint Replaced, uint AgeCentis);
 
 /// <summary>The successor has announced the joiner: its quarantine is over and it is a member.</summary>
 public sealed record JoinAdmittedMessage(uint Incarnation) : Message
