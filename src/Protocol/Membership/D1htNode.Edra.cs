@@ -99,6 +99,7 @@ public sealed partial class D1htNode
         ForwardToJoiners(now, effects);
         _pending.Clear();
         _theta = _tuner.Next(_eventsThisInterval, now - _intervalStart, n);
+        _inFlightWindow = null;
         _eventsThisInterval = 0;
         _intervalStart = now;
         effects.SetTimer(new TimerKey(Timers.Interval, ++_intervalTag), now + _theta);

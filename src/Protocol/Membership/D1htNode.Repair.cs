@@ -41,13 +41,15 @@ public sealed partial class D1htNode
     /// detector's interval and one retransmission. At 10,000 hosts under churn 0.02% of deliveries came later (they
     /// cost a repair, not a wrong table).
     /// </summary>
-    private Micros InFlightWindow
+    private Micros InFlightWindow => _inFlightWindow ??= ComputeInFlightWindow();
+
+    /// <summary>Cached per interval (Theta and n change there): counting members rebuilds a simulated table's index.</summary>
+    private Micros? _inFlightWindow;
+
+    private Micros ComputeInFlightWindow()
     {
-        get
-        {
-            int rho = RoutingTableExtensions.Rho(Math.Max(2, _table.Count));
-            return new Micros((_theta + _options.MeanDelay * 2).Value * rho / 2) + _theta * 2;
-        }
+        int rho = RoutingTableExtensions.Rho(Math.Max(2, _table.Count));
+        return new Micros((_theta + _options.MeanDelay * 2).Value * rho / 2) + _theta * 2;
     }
 
     private static int Decis(Micros t) => (int)Math.Clamp(t.Value / 100_000, int.MinValue, int.MaxValue);

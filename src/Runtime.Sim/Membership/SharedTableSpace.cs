@@ -14,6 +14,7 @@ public sealed class SharedTableSpace
 {
     private readonly ulong[] _ids;
     private readonly MembershipEvent[] _base;
+    private readonly ulong[] _baseHash;
     private readonly bool[] _baseKnown;
     private readonly Fenwick _live, _known, _digest;
     private readonly MembershipEvent[] _candidate;
@@ -34,6 +35,7 @@ public sealed class SharedTableSpace
         _ids = ids.Select(i => i.Value).Distinct().Order().ToArray();
         int n = _ids.Length;
         _base = new MembershipEvent[n];
+        _baseHash = new ulong[n];
         _baseKnown = new bool[n];
         _candidate = new MembershipEvent[n];
         _candidateCount = new int[n];
@@ -92,6 +94,7 @@ public sealed class SharedTableSpace
 
     internal bool BaseKnown(int slot) => _baseKnown[slot];
     internal MembershipEvent Base(int slot) => _base[slot];
+    internal ulong BaseHash(int slot) => _baseHash[slot];
     internal long LivePrefix(int slot) => _live.Prefix(slot);
     internal long KnownPrefix(int slot) => _known.Prefix(slot);
     internal ulong DigestPrefix(int slot) => (ulong)_digest.Prefix(slot);
@@ -144,9 +147,10 @@ public sealed class SharedTableSpace
             var old = _base[slot];
             if (old.Joined) _live.Add(slot, -1);
             _known.Add(slot, -1);
-            _digest.Add(slot, -(long)old.DigestHash);
+            _digest.Add(slot, -(long)_baseHash[slot]);
         }
         _base[slot] = e;
+        _baseHash[slot] = e.DigestHash;
         _baseKnown[slot] = true;
         if (e.Joined) _live.Add(slot, 1);
         _known.Add(slot, 1);
