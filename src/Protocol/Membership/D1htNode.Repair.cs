@@ -38,8 +38,8 @@ public sealed partial class D1htNode
     /// <summary>
     /// How long EDRA may take to bring one event to every host. A hop waits for the forwarder's interval end, Theta/2 on
     /// average and Theta at most, so rho (Theta + 2 d) / 2 covers the mean path with room, plus two Thetas for the
-    /// detector's interval and one retransmission. At 10,000 hosts under churn 0.02% of deliveries came later (they
-    /// cost a repair, not a wrong table).
+    /// detector's interval and one retransmission. At 10,000 hosts under churn (window 93.5 s) 0.02% of deliveries
+    /// arrived more than 78 s after detection; a late one costs a repair, not a wrong table.
     /// </summary>
     private Micros InFlightWindow => _inFlightWindow ??= ComputeInFlightWindow();
 
