@@ -170,7 +170,7 @@ public sealed partial class D1htNode
         if (from == _predAddress) _predTheta = new Micros(Math.Max(1, (long)m.ThetaMillis) * 1000);
         foreach (var e in m.Events)
         {
-            var detectedAt = now - new Micros(e.AgeCentis * 10_000L);
+            var detectedAt = now - EdraEvent.FromCentis(e.AgeCentis);
             if (!Apply(now, e.Event, detected: false, recentSince: detectedAt)) continue;
             if (_phase != Phase.Member) continue;
             Stats.EventsLearned++;

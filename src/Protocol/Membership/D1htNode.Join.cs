@@ -106,7 +106,7 @@ public sealed partial class D1htNode
     {
         if (_phase != Phase.Joining) return;
         foreach (var s in m.States) Apply(now, s, detected: false);
-        foreach (var f in m.InFlight) NoteRecent(now, f.Id, now - new Micros(f.AgeCentis * 10_000L), f.Replaced);
+        foreach (var f in m.InFlight) NoteRecent(now, f.Id, now - EdraEvent.FromCentis(f.AgeCentis), f.Replaced);
         if (DeclaredGone)
         {
             Refute(now, effects);

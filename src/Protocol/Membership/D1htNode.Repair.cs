@@ -11,7 +11,7 @@ namespace VinzVault.Protocol.Membership;
 /// Digests are lagged: a state detected less than <see cref="InFlightWindow"/> ago counts as the state it replaced
 /// (the age comes with the event, <see cref="EdraEvent.AgeCentis"/>, so every host dates it alike). Under churn EDRA
 /// is always carrying a few events, so two tables compared as they stand nearly always differ, and chasing those
-/// differences cost 1.7x EDRA itself at 10,000 hosts; compared as they stood one delivery time ago, they differ only
+/// differences cost about 1.9x EDRA itself at 10,000 hosts; compared as they stood one delivery time ago, they differ only
 /// where EDRA lost or delayed something. A round opens with one digest of the whole ring.
 /// </summary>
 public sealed partial class D1htNode
@@ -209,23 +209,29 @@ public sealed partial class D1htNode
         for (int i = 0; i < m.States.Length; i++)
         {
             var s = m.States[i];
-            Micros? since = m.Ages[i] > 0 ? now - new Micros((m.Ages[i] - 1) * 10_000L) : null;
+            Micros? since = m.Ages[i] > 0 ? now - EdraEvent.FromCentis(m.Ages[i] - 1) : null;
             if (!Apply(now, s, detected: false, recentSince: since)) continue;
             Stats.RepairStatesApplied++;
             repaired |= since is null;
             AfterChange(now, s, effects);
             if (_phase != Phase.Member) return;
         }
-        if (m.WantReply && _table.Digest(m.From, m.To).Digest != theirs) SendSegment(now, effects, from, m.From, m.To, wantReply: false);
+        if (m.WantReply && _table.Digest(m.From, m.To).Digest != theirs)
+        {
+            PrepareLag(now);
+            SendSegment(now, effects, from, m.From, m.To, wantReply: false);
+        }
         if (repaired) PassRepairOn(now, from, effects);
     }
 
-    /// <summary>Sends our states in [lo, hi], split into frames that each cover the id range of exactly their states.</summary>
+    /// <summary>
+    /// Sends our states in [lo, hi], split into frames that each cover the id range of exactly their states, with the
+    /// ages of those in flight (needs <see cref="PrepareLag"/>).
+    /// </summary>
     private void SendSegment(Micros now, Effects effects, Address to, RingId lo, RingId hi, bool wantReply)
     {
         _segment.Clear();
         _table.CopyStates(lo, hi, _segment);
-        PrepareLag(now);
         var ages = new uint[_segment.Count];
         for (int i = 0, j = 0; i < _segment.Count; i++)
         {

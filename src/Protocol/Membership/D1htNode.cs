@@ -153,10 +153,9 @@ public sealed partial class D1htNode : INode
 
     private Member Me => new(_id, _self, _incarnation);
 
-    /// <summary>Applies a state to the table and tells the observer; true when it was news.</summary>
     /// <summary>
-    /// Applies a state; <paramref name="recentSince"/> is when it was detected if EDRA may still be spreading it
-    /// (anti-entropy digests lag behind those).
+    /// Applies a state to the table and tells the observer; true when it was news. <paramref name="recentSince"/> is
+    /// when it was detected if EDRA may still be spreading it (anti-entropy digests lag behind those).
     /// </summary>
     private bool Apply(Micros now, in MembershipEvent e, bool detected, Micros? recentSince = null)
     {

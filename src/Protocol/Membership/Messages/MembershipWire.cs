@@ -13,6 +13,9 @@ public readonly record struct EdraEvent(MembershipEvent Event, RingId Detector, 
 {
     /// <summary>Centiseconds of <paramref name="age"/>, rounded to the nearest and saturated.</summary>
     public static uint Centis(Micros age) => (uint)Math.Clamp((age.Value + 5_000) / 10_000, 0, uint.MaxValue);
+
+    /// <summary>The age that <paramref name="centis"/> stands for.</summary>
+    public static Micros FromCentis(uint centis) => new(centis * 10_000L);
 }
 
 /// <summary>Encoding of membership records shared by the D1HT messages (one place for their sizes).</summary>
