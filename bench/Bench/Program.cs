@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership;
 using VinzVault.Protocol.Ping;
 using VinzVault.Runtime.Sim.Engine;
 using VinzVault.Runtime.Sim.Protocols;
 using VinzVault.Runtime.Sim.Scenarios;
 
-// Benchmarks of the simulator. Usage: dotnet run -c Release --project bench/Bench -- engine [hosts] [virtual seconds]
+// Benchmarks of the simulator. Usage:
+//   dotnet run -c Release --project bench/Bench -- engine [hosts] [virtual seconds]
+//   dotnet run -c Release --project bench/Bench -- scale [scenario.json] [hosts] [virtual duration]
 string which = args.Length > 0 ? args[0] : "engine";
 switch (which)
 {
@@ -14,9 +17,54 @@ switch (which)
         Engine(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
                args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 30);
         return 0;
+    case "scale":
+        return Scale(args.Length > 1 ? args[1] : "sim-scenarios/d1ht-churn-100k.json",
+                     args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : null,
+                     args.Length > 3 ? args[3] : null);
     default:
-        Console.Error.WriteLine($"unknown benchmark '{which}' (known: engine)");
+        Console.Error.WriteLine($"unknown benchmark '{which}' (known: engine, scale)");
         return 2;
+}
+
+// The D1HT scale benchmark (issue 3): a churn scenario with every message simulated, reporting wall time, peak
+// memory and, every 30 virtual seconds, where the memory is (table entries, in-flight records, GC heap).
+static int Scale(string file, int? hosts, string? duration)
+{
+    var loaded = ScenarioLoader.LoadFile(file);
+    if (loaded.Scenario is null) { Console.Error.WriteLine(loaded.Error); return 2; }
+    Micros? span = null;
+    if (duration is not null)
+    {
+        if (!Units.TryParseDuration(duration, out var d, out string error)) { Console.Error.WriteLine($"duration: {error}"); return 2; }
+        span = d;
+    }
+    var over = ScenarioLoader.ApplyOverrides(loaded.Scenario, null, hosts, span);
+    if (over.Scenario is null) { Console.Error.WriteLine(over.Error); return 2; }
+    var scenario = over.Scenario;
+    var binding = (D1htBinding)Bindings.Create(scenario.Protocol);
+    var sim = new Simulator(scenario, binding);
+    var sw = Stopwatch.StartNew();
+    long nextReport = 0;
+    sim.Run(p =>
+    {
+        if (p.Now.Value < nextReport) return;
+        nextReport = p.Now.Value + 30_000_000;
+        long inFlight = 0, unacked = 0;
+        for (int h = 0; h < sim.Hosts; h++)
+            if (sim.NodeOf<D1htNode>(h) is { } n) { inFlight += n.Footprint.InFlight; unacked += n.Footprint.Unacked; }
+        var (entries, capacity) = binding.Tables is SharedTables t ? t.Space.Footprint() : (0, 0);
+        Console.Error.WriteLine(FormattableString.Invariant(
+            $"  {p.Now.Seconds,7:0}s virtual {p.WallSeconds,7:0.0}s wall {p.Events / p.WallSeconds / 1e6,5:0.00} M ev/s  heap {GC.GetTotalMemory(false) >> 20,6} MiB  entries/host {entries / (double)sim.Hosts,6:0.0} (cap {capacity / (double)sim.Hosts,6:0.0})  inFlight/host {inFlight / (double)sim.Hosts,6:0.0}  unacked/host {unacked / (double)sim.Hosts,4:0.0}"));
+    });
+    sw.Stop();
+    var m = binding.Metrics;
+    var section = new System.Text.Json.Nodes.JsonObject();
+    binding.WriteReport(section);
+    Console.WriteLine($"scale: {scenario.Name}, {sim.Hosts} hosts, {scenario.Duration.Seconds} virtual s, {sim.EventsProcessed:N0} events, {sim.MessagesSent:N0} messages in {sw.Elapsed.TotalSeconds:0.0} s wall ({sim.EventsProcessed / sw.Elapsed.TotalSeconds / 1e6:0.00} M events/s), peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+    Console.WriteLine($"membership: {section.ToJsonString()}");
+    bool held = sim.Invariants.All(i => i.Held);
+    Console.WriteLine(held ? "every invariant held" : "an invariant was violated: " + string.Join(", ", sim.Invariants.Where(i => !i.Held).Select(i => i.Name)));
+    return held ? 0 : 1;
 }
 
 // Events per wall second of the bare engine: every host pings a random peer once a virtual second

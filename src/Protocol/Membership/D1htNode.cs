@@ -64,6 +64,8 @@ public sealed partial class D1htNode : INode
     public double EventRate => _tuner.EventRate;
     public IRoutingTable Table => _table;
     public D1htStats Stats { get; } = new();
+    /// <summary>Per-node memory that grows with churn (in-flight records, unacknowledged messages): read by benchmarks.</summary>
+    public (int InFlight, int Unacked) Footprint => (_recent.Count - _recentHead, _unacked.Count);
 
     public void Step(Micros now, in Input input, Effects effects)
     {

@@ -8,22 +8,18 @@ namespace VinzVault.Runtime.Sim.Membership;
 /// (a state the host holds that differs from the base, or "not yet" for a base state it has not learned).
 /// Queries combine the base's Fenwick trees with cumulative corrections from the entries, so rank, k-th member and
 /// segment digests cost O(log n + log entries). Entries that come to match the base are marked dead and compacted
-/// in bulk, so a joiner applying a whole table transfer costs O(n log n), not O(n^2).
+/// in bulk, so a joiner applying a whole table transfer costs O(n log n), not O(n^2). An entry is 8 bytes (a slot and
+/// an interned state), and the corrections live in one scratch of the space, rebuilt by the table that uses it.
 /// </summary>
 public sealed class SharedRoutingTable : IRoutingTable
 {
-    private const byte Differs = 0, NotYet = 1, Dead = 2;
+    /// <summary>An entry's state: an interned state index, or one of these.</summary>
+    private const int NotYet = -1, Dead = -2;
 
     private readonly SharedTableSpace _space;
     private int[] _slots = [];
-    private MembershipEvent[] _states = [];
-    /// <summary>Digest hash of each entry's state (hashing in every rebuild was a third of a 100,000-host run).</summary>
-    private ulong[] _hashes = [];
-    private byte[] _kinds = [];
+    private int[] _refs = [];
     private int _count, _dead;
-    private int[] _liveCorr = [];
-    private int[] _knownCorr = [];
-    private ulong[] _digestCorr = [];
     private bool _dirty = true;
 
     internal SharedRoutingTable(SharedTableSpace space, bool empty)
@@ -34,7 +30,7 @@ public sealed class SharedRoutingTable : IRoutingTable
         for (int s = 0; s < space.Slots; s++) if (space.BaseKnown(s)) n++;
         Grow(n);
         for (int s = 0; s < space.Slots; s++)
-            if (space.BaseKnown(s)) { _slots[_count] = s; _kinds[_count] = NotYet; _count++; }
+            if (space.BaseKnown(s)) { _slots[_count] = s; _refs[_count] = NotYet; _count++; }
     }
 
     internal int Handle { get; set; } = -1;
@@ -42,12 +38,15 @@ public sealed class SharedRoutingTable : IRoutingTable
     /// <summary>Difference entries held (memory of this table beyond the shared base).</summary>
     public int Entries => _count - _dead;
 
+    /// <summary>Entry slots allocated.</summary>
+    public int Capacity => _slots.Length;
+
     public int Count
     {
         get
         {
             Ensure();
-            return (int)(_space.LivePrefix(_space.Slots) + (_count > 0 ? _liveCorr[_count - 1] : 0));
+            return (int)(_space.LivePrefix(_space.Slots) + (_count > 0 ? _space.LiveCorr[_count - 1] : 0));
         }
     }
 
@@ -56,26 +55,27 @@ public sealed class SharedRoutingTable : IRoutingTable
         Ensure();
         int pos = _space.LowerBound(id.Value);
         int j = EntryLowerBound(pos);
-        return (int)(_space.LivePrefix(pos) + (j > 0 ? _liveCorr[j - 1] : 0));
+        return (int)(_space.LivePrefix(pos) + (j > 0 ? _space.LiveCorr[j - 1] : 0));
     }
 
     public Member At(int rank)
     {
         Ensure();
+        var liveCorr = _space.LiveCorr;
         // Live members of this view in slots below x: H(x) = base(x) + corrections of entries below x (monotone in x).
         int lo = 0, hi = _count;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (_space.LivePrefix(_slots[mid]) + (mid > 0 ? _liveCorr[mid - 1] : 0) <= rank) lo = mid + 1; else hi = mid;
+            if (_space.LivePrefix(_slots[mid]) + (mid > 0 ? liveCorr[mid - 1] : 0) <= rank) lo = mid + 1; else hi = mid;
         }
         int j = lo - 1;
         long corr = 0;
         if (j >= 0)
         {
-            long before = _space.LivePrefix(_slots[j]) + (j > 0 ? _liveCorr[j - 1] : 0);
+            long before = _space.LivePrefix(_slots[j]) + (j > 0 ? liveCorr[j - 1] : 0);
             if (View(j, out var s) && s.Joined && before == rank) return s.Member;
-            corr = _liveCorr[j];
+            corr = liveCorr[j];
         }
         int slot = _space.FindKthLive(rank - corr);
         if (slot >= _space.Slots || (j + 1 < _count && slot >= _slots[j + 1])) throw new ArgumentOutOfRangeException(nameof(rank));
@@ -94,22 +94,21 @@ public sealed class SharedRoutingTable : IRoutingTable
         int slot = _space.SlotOf(e.Id);
         // Only the run's hosts have slots; anything else cannot be a member of this run.
         if (slot < 0) return false;
-        if (ViewSlot(slot, out var cur) && cur.Version >= e.Version) return false;
         int j = EntryLowerBound(slot);
         bool has = j < _count && _slots[j] == slot;
+        bool known = has && _refs[j] != Dead ? View(j, out var cur) : BaseView(slot, out cur);
+        if (known && cur.Version >= e.Version) return false;
         bool matchesBase = _space.BaseKnown(slot) && _space.Base(slot) == e;
         if (matchesBase)
         {
-            if (has && _kinds[j] != Dead) { _kinds[j] = Dead; _dead++; }
+            if (has && _refs[j] != Dead) { _refs[j] = Dead; _dead++; }
         }
         else if (has)
         {
-            if (_kinds[j] == Dead) _dead--;
-            _kinds[j] = Differs;
-            _states[j] = e;
-            _hashes[j] = e.DigestHash;
+            if (_refs[j] == Dead) _dead--;
+            _refs[j] = _space.Intern(e);
         }
-        else Insert(j, slot, e, Differs);
+        else Insert(j, slot, _space.Intern(e));
         _dirty = true;
         _space.NoteApplied(slot, e);
         return true;
@@ -139,8 +138,10 @@ public sealed class SharedRoutingTable : IRoutingTable
         int lo = _space.LowerBound(from.Value);
         int hi = _space.LowerBound(to.Value) + (ContainsSlotId(to.Value) ? 1 : 0);
         int jl = EntryLowerBound(lo), jh = EntryLowerBound(hi);
-        ulong digest = _space.DigestPrefix(hi) - _space.DigestPrefix(lo) + (jh > 0 ? _digestCorr[jh - 1] : 0) - (jl > 0 ? _digestCorr[jl - 1] : 0);
-        long states = _space.KnownPrefix(hi) - _space.KnownPrefix(lo) + (jh > 0 ? _knownCorr[jh - 1] : 0) - (jl > 0 ? _knownCorr[jl - 1] : 0);
+        var digestCorr = _space.DigestCorr;
+        var knownCorr = _space.KnownCorr;
+        ulong digest = _space.DigestPrefix(hi) - _space.DigestPrefix(lo) + (jh > 0 ? digestCorr[jh - 1] : 0) - (jl > 0 ? digestCorr[jl - 1] : 0);
+        long states = _space.KnownPrefix(hi) - _space.KnownPrefix(lo) + (jh > 0 ? knownCorr[jh - 1] : 0) - (jl > 0 ? knownCorr[jl - 1] : 0);
         return (digest, (int)states);
     }
 
@@ -160,18 +161,15 @@ public sealed class SharedRoutingTable : IRoutingTable
             int slot = slots[k];
             while (j < _count && _slots[j] < slot) j++;
             bool has = j < _count && _slots[j] == slot;
-            if (has && _kinds[j] != Dead)
+            if (has && _refs[j] != Dead)
             {
-                if (_kinds[j] == Differs && _states[j] == next[k]) { _kinds[j] = Dead; _dead++; }
+                if (_refs[j] >= 0 && _space.State(_refs[j]) == next[k]) { _refs[j] = Dead; _dead++; }
             }
             else if (has)
             {
                 // A dead entry is revived in place with the old base.
-                bool known = _space.BaseKnown(slot);
                 _dead--;
-                _kinds[j] = known ? Differs : NotYet;
-                _states[j] = known ? _space.Base(slot) : default;
-                _hashes[j] = known ? _space.BaseHash(slot) : 0;
+                _refs[j] = OldBase(slot);
             }
             else adds++;
         }
@@ -183,40 +181,41 @@ public sealed class SharedRoutingTable : IRoutingTable
             int slot = slots[k];
             while (i >= 0 && _slots[i] > slot) { Move(i, w); i--; w--; }
             if (i >= 0 && _slots[i] == slot) { Move(i, w); i--; w--; continue; }
-            bool known = _space.BaseKnown(slot);
             _slots[w] = slot;
-            _states[w] = known ? _space.Base(slot) : default;
-            _hashes[w] = known ? _space.BaseHash(slot) : 0;
-            _kinds[w] = known ? Differs : NotYet;
+            _refs[w] = OldBase(slot);
             w--;
         }
         _count += adds;
     }
 
+    private int OldBase(int slot) => _space.BaseKnown(slot) ? _space.Intern(_space.Base(slot)) : NotYet;
+
     private void Move(int from, int to)
     {
         _slots[to] = _slots[from];
-        _states[to] = _states[from];
-        _hashes[to] = _hashes[from];
-        _kinds[to] = _kinds[from];
+        _refs[to] = _refs[from];
     }
 
     private bool ViewSlot(int slot, out MembershipEvent state)
     {
         int j = EntryLowerBound(slot);
-        if (j < _count && _slots[j] == slot && _kinds[j] != Dead) return View(j, out state);
+        if (j < _count && _slots[j] == slot && _refs[j] != Dead) return View(j, out state);
+        return BaseView(slot, out state);
+    }
+
+    private bool BaseView(int slot, out MembershipEvent state)
+    {
         state = _space.Base(slot);
         return _space.BaseKnown(slot);
     }
 
+    /// <summary>The state entry <paramref name="j"/> shows (a dead entry shows the base).</summary>
     private bool View(int j, out MembershipEvent state)
     {
-        switch (_kinds[j])
-        {
-            case Differs: state = _states[j]; return true;
-            case NotYet: state = default; return false;
-            default: state = _space.Base(_slots[j]); return _space.BaseKnown(_slots[j]);
-        }
+        int r = _refs[j];
+        if (r >= 0) { state = _space.State(r); return true; }
+        if (r == NotYet) { state = default; return false; }
+        return BaseView(_slots[j], out state);
     }
 
     private bool ContainsSlotId(ulong id)
@@ -236,63 +235,60 @@ public sealed class SharedRoutingTable : IRoutingTable
         return lo;
     }
 
-    private void Insert(int j, int slot, in MembershipEvent e, byte kind)
+    private void Insert(int j, int slot, int state)
     {
         if (_count == _slots.Length) Grow(Math.Max(8, _count * 2));
         Array.Copy(_slots, j, _slots, j + 1, _count - j);
-        Array.Copy(_states, j, _states, j + 1, _count - j);
-        Array.Copy(_hashes, j, _hashes, j + 1, _count - j);
-        Array.Copy(_kinds, j, _kinds, j + 1, _count - j);
-        _slots[j] = slot; _states[j] = e; _hashes[j] = e.DigestHash; _kinds[j] = kind;
+        Array.Copy(_refs, j, _refs, j + 1, _count - j);
+        _slots[j] = slot; _refs[j] = state;
         _count++;
     }
 
     private void Grow(int capacity)
     {
         Array.Resize(ref _slots, capacity);
-        Array.Resize(ref _states, capacity);
-        Array.Resize(ref _hashes, capacity);
-        Array.Resize(ref _kinds, capacity);
+        Array.Resize(ref _refs, capacity);
     }
 
-    /// <summary>Compacts dead entries when they are many, and rebuilds the cumulative corrections after changes.</summary>
+    /// <summary>Compacts dead entries when they are many, and rebuilds the cumulative corrections when this table changed or another used the scratch.</summary>
     private void Ensure()
     {
-        if (!_dirty) return;
+        if (!_dirty && _space.CorrOwner == this) return;
         _dirty = false;
+        _space.CorrOwner = this;
         if (_dead > 0 && _dead * 2 >= _count)
         {
             int w = 0;
             for (int i = 0; i < _count; i++)
             {
-                if (_kinds[i] == Dead) continue;
-                _slots[w] = _slots[i]; _states[w] = _states[i]; _hashes[w] = _hashes[i]; _kinds[w] = _kinds[i];
+                if (_refs[i] == Dead) continue;
+                _slots[w] = _slots[i]; _refs[w] = _refs[i];
                 w++;
             }
             _count = w;
             _dead = 0;
             if (_slots.Length > 64 && _count * 4 < _slots.Length) Grow(Math.Max(8, _count * 2));
         }
-        if (_liveCorr.Length < _count || _liveCorr.Length > 4 * Math.Max(8, _count))
-        {
-            int cap = Math.Max(8, _slots.Length);
-            _liveCorr = new int[cap]; _knownCorr = new int[cap]; _digestCorr = new ulong[cap];
-        }
+        _space.EnsureScratch(_count);
+        var liveCorr = _space.LiveCorr;
+        var knownCorr = _space.KnownCorr;
+        var digestCorr = _space.DigestCorr;
         int live = 0, known = 0;
         ulong digest = 0;
         for (int i = 0; i < _count; i++)
         {
-            int slot = _slots[i];
-            if (_kinds[i] != Dead)
+            int slot = _slots[i], r = _refs[i];
+            if (r != Dead)
             {
                 bool bk = _space.BaseKnown(slot);
-                var b = _space.Base(slot);
-                bool vk = View(i, out var v);
-                live += (vk && v.Joined ? 1 : 0) - (bk && b.Joined ? 1 : 0);
+                bool bLive = bk && _space.Base(slot).Joined;
+                ulong bHash = bk ? _space.BaseHash(slot) : 0;
+                bool vk = r >= 0;
+                live += (vk && _space.State(r).Joined ? 1 : 0) - (bLive ? 1 : 0);
                 known += (vk ? 1 : 0) - (bk ? 1 : 0);
-                digest += (vk ? (_kinds[i] == Differs ? _hashes[i] : _space.BaseHash(slot)) : 0) - (bk ? _space.BaseHash(slot) : 0);
+                digest += (vk ? _space.StateHash(r) : 0) - bHash;
             }
-            _liveCorr[i] = live; _knownCorr[i] = known; _digestCorr[i] = digest;
+            liveCorr[i] = live; knownCorr[i] = known; digestCorr[i] = digest;
         }
     }
 }

@@ -28,6 +28,7 @@ public sealed class D1htBinding(D1htSpec spec, bool? sharedTables = null) : IPro
     public IEnumerable<ISimObserver> Observers => _observers;
     public D1htOptions Options => _options;
     public D1htMetrics Metrics => _metrics;
+    public ITableFactory Tables => _tables;
 
     /// <summary>The node options a scenario asks for; unset fields keep D1htOptions' defaults.</summary>
     public static D1htOptions OptionsFor(D1htSpec spec, Scenario scenario)
