@@ -54,7 +54,7 @@ static int Scale(string file, int? hosts, string? duration)
             if (sim.NodeOf<D1htNode>(h) is { } n) { inFlight += n.Footprint.InFlight; unacked += n.Footprint.Unacked; }
         var (entries, capacity) = binding.Tables is SharedTables t ? t.Space.Footprint() : (0, 0);
         Console.Error.WriteLine(FormattableString.Invariant(
-            $"  {p.Now.Seconds,7:0}s virtual {p.WallSeconds,7:0.0}s wall {p.Events / p.WallSeconds / 1e6,5:0.00} M ev/s  heap {GC.GetTotalMemory(false) >> 20,6} MiB  entries/host {entries / (double)sim.Hosts,6:0.0} (cap {capacity / (double)sim.Hosts,6:0.0})  inFlight/host {inFlight / (double)sim.Hosts,6:0.0}  unacked/host {unacked / (double)sim.Hosts,4:0.0}"));
+            $"  {p.Now.Seconds,7:0}s virtual {p.WallSeconds,7:0.0}s wall {p.Events / p.WallSeconds / 1e6,5:0.00} M ev/s  heap {GC.GetTotalMemory(false) >> 20,6} MiB live {GC.GetTotalMemory(true) >> 20,6} MiB gc {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}  entries/host {entries / (double)sim.Hosts,6:0.0} (cap {capacity / (double)sim.Hosts,6:0.0})  inFlight/host {inFlight / (double)sim.Hosts,6:0.0}  unacked/host {unacked / (double)sim.Hosts,4:0.0}"));
     });
     sw.Stop();
     var m = binding.Metrics;

@@ -7,7 +7,9 @@ namespace VinzVault.Protocol.Membership;
 /// <summary>
 /// EDRA (D1HT.md rules 1-3, 5-7): events learned in an interval go out at its end, one message per TTL.
 /// Messages are acknowledged (D1HT.md counts acknowledgements in the header h): a message unacknowledged after the
-/// probe timeout goes once more, to the next member after its target. A target that died and is not yet known
+/// probe timeout goes once more, to the next member after its target. One timer watches all unacknowledged messages
+/// (the rho messages of an interval leave together), not one per message: per-message timers were a third of the
+/// events of a 100,000-host run. A target that died and is not yet known
 /// as gone would otherwise swallow the events of its whole subtree, and at 10,000 hosts under churn that was
 /// most of what anti-entropy had to repair.
 /// </summary>
@@ -18,11 +20,11 @@ public sealed partial class D1htNode
 
     /// <summary>Events to forward at the interval's end, with their TTL and when (by this clock) they were detected.</summary>
     private readonly List<(EdraEvent Event, int Ttl, Micros DetectedAt)> _pending = [];
-    private readonly List<EdraEvent> _batch = [];
 
     /// <summary>A sent EDRA message awaiting its acknowledgement.</summary>
     private sealed record Unacked(uint Seq, Address To, RingId Target, byte Ttl, EdraEvent[] Events, Micros SentAt, bool Retry);
     private readonly List<Unacked> _unacked = [];
+    private bool _ackTimerArmed;
     /// <summary>Sequence of acknowledged messages, wrapping below 2^14 so it costs at most two bytes.</summary>
     private uint _edraSeq;
     private long _intervalTag;
@@ -68,14 +70,15 @@ public sealed partial class D1htNode
     {
         _pending.Add((e, ttl, detectedAt));
         if (_options.Mode != DisseminationMode.PerEvent) return;
-        _batch.Clear();
-        _batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
+        var batch = Scratch.Events;
+        batch.Clear();
+        batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
         int rho = RoutingTableExtensions.Rho(_table.Count);
         for (int l = 0; l < Math.Min(ttl, rho); l++)
         {
             var target = _table.Successor(_id, 1 << l);
             if (target.Id == _id) break;
-            if (!RingId.InHalfOpen(e.Detector, _id, target.Id)) SendEdra(now, effects, target, (byte)l, _batch, 0, 1);
+            if (!RingId.InHalfOpen(e.Detector, _id, target.Id)) SendEdra(now, effects, target, (byte)l, batch, 0, 1);
         }
     }
 
@@ -85,19 +88,21 @@ public sealed partial class D1htNode
         int n = _table.Count;
         int rho = RoutingTableExtensions.Rho(n);
         _lastPayload = null;
+        var batch = Scratch.Events;
         for (int l = 0; l < rho && n > 1; l++)
         {
             var target = _table.Successor(_id, 1 << l);
             if (target.Id == _id) break;
-            _batch.Clear();
+            batch.Clear();
             if (_options.Mode == DisseminationMode.Edra)
                 foreach (var (e, ttl, detectedAt) in _pending)
-                    if (ttl > l && !RingId.InHalfOpen(e.Detector, _id, target.Id)) _batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
+                    if (ttl > l && !RingId.InHalfOpen(e.Detector, _id, target.Id)) batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
             // Rule 3: the TTL-0 message is the heartbeat and always goes; the others only with events.
-            if (l == 0 || _batch.Count > 0) SendEdraSplit(now, effects, target, (byte)l, _batch);
+            if (l == 0 || batch.Count > 0) SendEdraSplit(now, effects, target, (byte)l, batch);
         }
         ForwardToJoiners(now, effects);
         _pending.Clear();
+        _lastPayload = null;
         _theta = _tuner.Next(_eventsThisInterval, now - _intervalStart, n);
         _inFlightWindow = null;
         _eventsThisInterval = 0;
@@ -133,7 +138,14 @@ public sealed partial class D1htNode
         _edraSeq = _edraSeq % 16383 + 1;
         _unacked.Add(new Unacked(_edraSeq, target.Address, target.Id, ttl, payload, now, retry));
         SendEdraPayload(effects, target.Address, ttl, payload, _edraSeq);
-        effects.SetTimer(new TimerKey(Timers.EdraAck, _edraSeq), now + _options.ProbeTimeout);
+        ArmAckTimer(now + _options.ProbeTimeout, effects);
+    }
+
+    private void ArmAckTimer(Micros at, Effects effects)
+    {
+        if (_ackTimerArmed) return;
+        _ackTimerArmed = true;
+        effects.SetTimer(new TimerKey(Timers.EdraAck, 0), at);
     }
 
     private void SendEdraPayload(Effects effects, Address to, byte ttl, EdraEvent[] payload, uint seq)
@@ -148,13 +160,26 @@ public sealed partial class D1htNode
         if (i >= 0) _unacked.RemoveAt(i);
     }
 
-    /// <summary>An unacknowledged message goes once more, to the member after its silent target (minus events that would wrap).</summary>
-    private void OnEdraAckTimeout(Micros now, long seq, Effects effects)
+    /// <summary>Messages unacknowledged for the probe timeout are given up; each goes once more (<see cref="Retransmit"/>).</summary>
+    private void OnEdraAckTimeout(Micros now, Effects effects)
     {
-        int i = _unacked.FindIndex(u => u.Seq == seq);
-        if (i < 0) return;
-        var u = _unacked[i];
-        _unacked.RemoveAt(i);
+        _ackTimerArmed = false;
+        var due = now - _options.ProbeTimeout;
+        int expired = 0;
+        while (expired < _unacked.Count && _unacked[expired].SentAt <= due) expired++;
+        // Send order is time order, so the expired messages are a prefix; retransmissions append behind them.
+        if (expired > 0)
+        {
+            var timedOut = _unacked.GetRange(0, expired);
+            _unacked.RemoveRange(0, expired);
+            foreach (var u in timedOut) Retransmit(now, u, effects);
+        }
+        if (_unacked.Count > 0) ArmAckTimer(_unacked[0].SentAt + _options.ProbeTimeout, effects);
+    }
+
+    /// <summary>An unacknowledged message goes once more, to the member after its silent target (minus events that would wrap).</summary>
+    private void Retransmit(Micros now, Unacked u, Effects effects)
+    {
         if (u.Retry || _phase != Phase.Member) return;
         var next = _table.Successor(u.Target, 1);
         if (next.Id == _id || next.Id == u.Target) return;

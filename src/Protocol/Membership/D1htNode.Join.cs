@@ -20,7 +20,6 @@ public sealed partial class D1htNode
     }
 
     private readonly SortedDictionary<RingId, Joiner> _joiners = [];
-    private readonly List<MembershipEvent> _copy = [];
     private long _joinTag;
     private long _joinerSeq;
 
@@ -61,14 +60,15 @@ public sealed partial class D1htNode
         if (_joiners.TryGetValue(m.Id, out var pending) && pending.Member == joiner) return;
         long tag = ++_joinerSeq;
         _joiners[m.Id] = new Joiner(joiner, tag);
-        _copy.Clear();
-        _table.CopyStates(new RingId(0), new RingId(ulong.MaxValue), _copy);
+        var copy = Scratch.States;
+        copy.Clear();
+        _table.CopyStates(new RingId(0), new RingId(ulong.MaxValue), copy);
         int max = _options.MaxRecordsPerMessage;
-        int total = Math.Max(1, (_copy.Count + max - 1) / max);
+        int total = Math.Max(1, (copy.Count + max - 1) / max);
         // The first chunk also says which states are still in flight, so the joiner's digests lag like everyone's.
         var inFlight = InFlightStates(now);
         for (int i = 0; i < total; i++)
-            Send(effects, m.Joiner, new TableChunkMessage(i, total, _copy.GetRange(i * max, Math.Min(max, _copy.Count - i * max)).ToArray(), i == 0 ? inFlight : []));
+            Send(effects, m.Joiner, new TableChunkMessage(i, total, copy.GetRange(i * max, Math.Min(max, copy.Count - i * max)).ToArray(), i == 0 ? inFlight : []));
         effects.SetTimer(new TimerKey(Timers.Quarantine, tag), now + _options.Quarantine);
     }
 
@@ -97,9 +97,10 @@ public sealed partial class D1htNode
     private void ForwardToJoiners(Micros now, Effects effects)
     {
         if (_joiners.Count == 0 || _pending.Count == 0) return;
-        _batch.Clear();
-        foreach (var (e, _, detectedAt) in _pending) _batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
-        foreach (var j in _joiners.Values) SendEdraSplit(now, effects, null, 0, _batch, j.Member.Address);
+        var batch = Scratch.Events;
+        batch.Clear();
+        foreach (var (e, _, detectedAt) in _pending) batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
+        foreach (var j in _joiners.Values) SendEdraSplit(now, effects, null, 0, batch, j.Member.Address);
     }
 
     private void OnTableChunk(Micros now, TableChunkMessage m, Effects effects)

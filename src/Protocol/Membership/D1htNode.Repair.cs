@@ -18,7 +18,6 @@ public sealed partial class D1htNode
 {
     private readonly ulong[] _digests = new ulong[DigestMessage.Fanout];
     private readonly int[] _digestCounts = new int[DigestMessage.Fanout];
-    private readonly List<MembershipEvent> _segment = [];
     private long _antiEntropyRound;
     private Micros _passedRepairAt = new(long.MinValue / 2);
 
@@ -32,8 +31,8 @@ public sealed partial class D1htNode
     /// <summary>Recently learned states in learning order, from <see cref="_recentHead"/>; they fall off after the window.</summary>
     private readonly List<Recent> _recent = [];
     private int _recentHead;
-    /// <summary>The lag corrections of one digest computation: the oldest recent entry of each id, sorted by id.</summary>
-    private readonly List<Recent> _lag = [];
+    /// <summary>The lag corrections of one digest computation: the oldest recent entry of each id, sorted by id (<see cref="PrepareLag"/>).</summary>
+    private static List<Recent> Lag => Scratch.Lag;
 
     /// <summary>
     /// How long EDRA may take to bring one event to every host. A hop waits for the forwarder's interval end, Theta/2 on
@@ -71,23 +70,23 @@ public sealed partial class D1htNode
     }
 
     /// <summary>
-    /// Fills <see cref="_lag"/>: for each id with a state detected within the window, what its oldest such state
+    /// Fills <see cref="Lag"/>: for each id with a state detected within the window, what its oldest such state
     /// replaced, and when its newest was detected.
     /// </summary>
     private void PrepareLag(Micros now)
     {
-        _lag.Clear();
+        Lag.Clear();
         int oldest = Decis(now - InFlightWindow);
         for (int i = _recentHead; i < _recent.Count; i++)
-            if (_recent[i].DetectedDecis >= oldest) _lag.Add(_recent[i]);
-        _lag.Sort(static (a, b) => a.Id.Value != b.Id.Value ? a.Id.Value.CompareTo(b.Id.Value) : a.DetectedDecis.CompareTo(b.DetectedDecis));
+            if (_recent[i].DetectedDecis >= oldest) Lag.Add(_recent[i]);
+        Lag.Sort(static (a, b) => a.Id.Value != b.Id.Value ? a.Id.Value.CompareTo(b.Id.Value) : a.DetectedDecis.CompareTo(b.DetectedDecis));
         int kept = 0;
-        for (int i = 0; i < _lag.Count; i++)
+        for (int i = 0; i < Lag.Count; i++)
         {
-            if (kept > 0 && _lag[kept - 1].Id == _lag[i].Id) _lag[kept - 1] = _lag[kept - 1] with { DetectedDecis = _lag[i].DetectedDecis };
-            else _lag[kept++] = _lag[i];
+            if (kept > 0 && Lag[kept - 1].Id == Lag[i].Id) Lag[kept - 1] = Lag[kept - 1] with { DetectedDecis = Lag[i].DetectedDecis };
+            else Lag[kept++] = Lag[i];
         }
-        _lag.RemoveRange(kept, _lag.Count - kept);
+        Lag.RemoveRange(kept, Lag.Count - kept);
     }
 
     private static Micros DetectedAt(in Recent r) => new(r.DetectedDecis * 100_000L);
@@ -96,8 +95,8 @@ public sealed partial class D1htNode
     private InFlightState[] InFlightStates(Micros now)
     {
         PrepareLag(now);
-        var a = new InFlightState[_lag.Count];
-        for (int i = 0; i < a.Length; i++) a[i] = new InFlightState(_lag[i].Id, _lag[i].Replaced, EdraEvent.Centis(now - DetectedAt(_lag[i])));
+        var a = new InFlightState[Lag.Count];
+        for (int i = 0; i < a.Length; i++) a[i] = new InFlightState(Lag[i].Id, Lag[i].Replaced, EdraEvent.Centis(now - DetectedAt(Lag[i])));
         return a;
     }
 
@@ -105,7 +104,7 @@ public sealed partial class D1htNode
     private (ulong Digest, int States) LaggedDigest(RingId lo, RingId hi)
     {
         var (digest, states) = _table.Digest(lo, hi);
-        foreach (var r in _lag)
+        foreach (var r in Lag)
         {
             if (r.Id.Value < lo.Value) continue;
             if (r.Id.Value > hi.Value) break;
@@ -230,21 +229,22 @@ public sealed partial class D1htNode
     /// </summary>
     private void SendSegment(Micros now, Effects effects, Address to, RingId lo, RingId hi, bool wantReply)
     {
-        _segment.Clear();
-        _table.CopyStates(lo, hi, _segment);
-        var ages = new uint[_segment.Count];
-        for (int i = 0, j = 0; i < _segment.Count; i++)
+        var segment = Scratch.States;
+        segment.Clear();
+        _table.CopyStates(lo, hi, segment);
+        var ages = new uint[segment.Count];
+        for (int i = 0, j = 0; i < segment.Count; i++)
         {
-            while (j < _lag.Count && _lag[j].Id.Value < _segment[i].Id.Value) j++;
-            if (j < _lag.Count && _lag[j].Id == _segment[i].Id) ages[i] = EdraEvent.Centis(now - DetectedAt(_lag[j])) + 1;
+            while (j < Lag.Count && Lag[j].Id.Value < segment[i].Id.Value) j++;
+            if (j < Lag.Count && Lag[j].Id == segment[i].Id) ages[i] = EdraEvent.Centis(now - DetectedAt(Lag[j])) + 1;
         }
         int max = _options.MaxRecordsPerMessage;
-        for (int start = 0; start == 0 || start < _segment.Count; start += max)
+        for (int start = 0; start == 0 || start < segment.Count; start += max)
         {
-            int count = Math.Min(max, _segment.Count - start);
-            var from = start == 0 ? lo : _segment[start].Id;
-            var last = start + count >= _segment.Count ? hi : new RingId(_segment[start + count].Id.Value - 1);
-            Send(effects, to, new SegmentMessage(from, last, wantReply, _segment.GetRange(start, count).ToArray(), ages[start..(start + count)]));
+            int count = Math.Min(max, segment.Count - start);
+            var from = start == 0 ? lo : segment[start].Id;
+            var last = start + count >= segment.Count ? hi : new RingId(segment[start + count].Id.Value - 1);
+            Send(effects, to, new SegmentMessage(from, last, wantReply, segment.GetRange(start, count).ToArray(), ages[start..(start + count)]));
         }
     }
 
