@@ -87,10 +87,20 @@ public sealed class SharedTableSpace
         if (s >= 0) SetBase(s, e);
     }
 
+    /// <summary>
+    /// Slots of recently looked-up ids, direct-mapped by id. Every host applies the same few recent events, so most
+    /// lookups hit here instead of binary-searching 100,000 ids (the top cost of applying an event at that size).
+    /// </summary>
+    private readonly (ulong Id, int Slot)[] _slotCache = new (ulong, int)[4096];
+
     internal int SlotOf(RingId id)
     {
+        ref var cached = ref _slotCache[(int)((id.Value * 0x9E3779B97F4A7C15UL) >> 52)];
+        if (cached.Id == id.Value && cached.Slot > 0) return cached.Slot - 1;
         int i = LowerBound(id.Value);
-        return i < _ids.Length && _ids[i] == id.Value ? i : -1;
+        if (i >= _ids.Length || _ids[i] != id.Value) return -1;
+        cached = (id.Value, i + 1);
+        return i;
     }
 
     /// <summary>First slot whose id is at least <paramref name="id"/>.</summary>

@@ -48,6 +48,9 @@ public sealed class D1htBinding(D1htSpec spec, bool? sharedTables = null) : IPro
         };
     }
 
+    /// <summary>The scenario's warm-up, at most half the run: a run shortened below it still measures its second half.</summary>
+    public static Micros Warmup(D1htSpec spec, Scenario scenario) => Micros.Min(spec.Warmup, new Micros(scenario.Duration.Value / 2));
+
     public void Attach(Simulator sim)
     {
         _sim = sim;
@@ -58,7 +61,7 @@ public sealed class D1htBinding(D1htSpec spec, bool? sharedTables = null) : IPro
         _flooders = (int)Math.Round(spec.JoinFlood * sim.Hosts);
         int formedHosts = sim.Hosts - _flooders;
         _tables = sharedTables ?? sim.Hosts > SortedTables.MaxHosts ? new SharedTables(ids, sim.Addresses, formedHosts) : new SortedTables(ids, sim.Addresses, formedHosts);
-        _metrics = new D1htMetrics(sim, ids, _options, _tables);
+        _metrics = new D1htMetrics(sim, ids, _options, _tables, Warmup(spec, sim.Scenario));
         _observers.Add(_metrics);
         for (int h = formedHosts; h < sim.Hosts; h++)
         {

@@ -45,11 +45,13 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     private long _lookups, _oneHop, _hopSum, _failed;
     private double _thetaSum, _memberSum, _staleSum;
     private long _thetaSamples, _memberSamples, _staleSamples;
-    private long _measureFrom = -1;
+    private readonly long _warmup;
     private bool? _convergedAtBound;
 
-    public D1htMetrics(Simulator sim, RingId[] ids, D1htOptions options, ITableFactory tables)
+    /// <param name="warmup">Measures count from then on (<see cref="Scenarios.D1htSpec.Warmup"/>); invariants are checked throughout.</param>
+    public D1htMetrics(Simulator sim, RingId[] ids, D1htOptions options, ITableFactory tables, Micros warmup = default)
     {
+        _warmup = warmup.Value;
         _sim = sim;
         _ids = ids;
         _options = options;
@@ -86,7 +88,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     {
         int h = (int)host.Value;
         var key = (e.Id.Value, e.Version);
-        if (detected)
+        if (detected && now.Value >= _warmup)
         {
             if (e.Joined) _joinsDetected++; else _leavesDetected++;
             long start = !e.Joined && _hostOf.TryGetValue(e.Id.Value, out int subject) && _downAt[subject] > 0 ? Math.Min(_downAt[subject], now.Value) : now.Value;
@@ -124,6 +126,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
 
     public void OnSend(long now, int from, int to, Message message)
     {
+        if (now < _warmup) return;
         int size = message.Size() + FrameBytes;
         switch (message)
         {
@@ -145,24 +148,24 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
     public void OnReply(long now, int host, long id, ClientResult result)
     {
         if (result is not LookupResult r) return;
+        if (_sim.NodeOf<D1htNode>(host) is { } asker)
+        {
+            bool departed = r.Ok && asker.Table.TryGetState(r.Owner.Id, out var s) && !s.Joined && s.Incarnation >= r.Owner.Incarnation;
+            _lookupSafe.Check(!departed, () => $"host {host} got owner {r.Owner.Id} at {new Micros(now)}, which its table lists as departed");
+        }
+        if (now < _warmup) return;
         _lookups++;
         if (!r.Ok) { _failed++; return; }
         if (r.Hops <= 1) _oneHop++;
         _hopSum += r.Hops;
-        if (_sim.NodeOf<D1htNode>(host) is { } node)
-        {
-            bool departed = node.Table.TryGetState(r.Owner.Id, out var s) && !s.Joined && s.Incarnation >= r.Owner.Incarnation;
-            _lookupSafe.Check(!departed, () => $"host {host} got owner {r.Owner.Id} at {new Micros(now)}, which its table lists as departed");
-        }
     }
 
     public void OnSample(long now, Metrics metrics)
     {
         double t = now / 1e6;
         var members = Members(out var truth);
-        if (_measureFrom < 0) _measureFrom = now;
-        _memberSum += members.Count;
-        _memberSamples++;
+        bool measured = now >= _warmup;
+        if (measured) { _memberSum += members.Count; _memberSamples++; }
         if (members.Count == 0) return;
         double theta = 0, stale = 0;
         int k = Math.Min(SampledTables, members.Count);
@@ -172,8 +175,11 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
             theta += node.Theta.Seconds;
             stale += Wrong(node.Table, truth) / (double)truth.Length;
         }
-        _thetaSum += theta; _thetaSamples += k;
-        _staleSum += stale; _staleSamples += k;
+        if (measured)
+        {
+            _thetaSum += theta; _thetaSamples += k;
+            _staleSum += stale; _staleSamples += k;
+        }
         metrics.Add("theta", "s", t, theta / k, "D1HT Theta (sampled mean)");
         metrics.Add("stale entry fraction", "", t, stale / k, "Stale routing-table entries (sampled)");
         metrics.Add("members", "hosts", t, members.Count, "Live hosts");
@@ -246,7 +252,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
 
     public void Write(JsonObject o)
     {
-        double seconds = Math.Max(1e-9, (_sim.Now.Value - Math.Max(0, _measureFrom)) / 1e6);
+        double seconds = Math.Max(1e-9, (_sim.Now.Value - _warmup) / 1e6);
         double n = _memberSamples > 0 ? _memberSum / _memberSamples : _ids.Length;
         double theta = _thetaSamples > 0 ? _thetaSum / _thetaSamples : (_options.FixedTheta ?? _options.MaxTheta).Seconds;
         double rate = (_joinsDetected + _leavesDetected) / seconds;

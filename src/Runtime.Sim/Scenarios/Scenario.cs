@@ -136,4 +136,9 @@ public sealed record D1htSpec
     public Micros JoinFloodSpan { get; init; } = Micros.FromSeconds(60);
     /// <summary>Random lookups per virtual second over the whole system (the routing workload).</summary>
     public double LookupsPerSecond { get; init; } = 100;
+    /// <summary>
+    /// Traffic, lookups, event rate, acknowledgement times and samples count from this time on, so a run that starts
+    /// with nothing in flight measures steady state (EDRA takes about rho Theta / 2 to fill its pipeline).
+    /// </summary>
+    public Micros Warmup { get; init; }
 }

@@ -31,6 +31,7 @@ public static partial class ScenarioLoader
         JoinFloodAt = s.Duration("joinFloodAt", d.JoinFloodAt, positive: false),
         JoinFloodSpan = s.Duration("joinFloodSpan", d.JoinFloodSpan, positive: false),
         LookupsPerSecond = s.Double("lookupsPerSecond", d.LookupsPerSecond, 0, 1e7),
+        Warmup = s.Duration("warmup", d.Warmup, positive: false),
     };
 
     private static ProtocolSpec ReadProtocol(JsonSection s)

@@ -120,7 +120,7 @@ public sealed class ScenarioLoaderTests
         { "protocol": { "kind": "d1ht", "theta": "3s", "minTheta": "2s", "maxTheta": "20s", "quarantine": "5m",
           "probeTimeout": "300ms", "meanDelay": "10ms", "targetStaleFraction": 0.02, "antiEntropyThetas": 3,
           "mode": "perEvent", "formedRing": false, "joinFlood": 0.1, "joinFloodAt": "2m", "joinFloodSpan": "30s",
-          "lookupsPerSecond": 7 } }
+          "lookupsPerSecond": 7, "warmup": "3m" } }
         """).Protocol.D1ht;
 
     [Fact]
@@ -138,6 +138,7 @@ public sealed class ScenarioLoaderTests
             Mode = "perEvent",
             FormedRing = false,
             JoinFlood = 0.1,
+            Warmup = Micros.FromSeconds(180),
             JoinFloodAt = Micros.FromSeconds(120),
             JoinFloodSpan = Micros.FromSeconds(30),
             LookupsPerSecond = 7,
