@@ -384,6 +384,7 @@ public sealed partial class StorageNode
 
     private void Resume(OwnedVolume v, OwnedChunk chunk, int roundTrips)
     {
+        bool repaired = chunk.Repairing;
         chunk.State = ChunkState.Known;
         chunk.Repairing = false;
         var waiting = chunk.Waiting.ToArray();
@@ -393,6 +394,7 @@ public sealed partial class StorageNode
             t.RoundTrips += roundTrips;
             StartTask(v, t);
         }
+        if (repaired) StartResyncs(v);
     }
 
     private void Heard(Address from)

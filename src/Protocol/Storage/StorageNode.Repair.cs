@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Storage.Messages;
 using VinzVault.Protocol.Storage.Metadata;
@@ -8,7 +9,8 @@ namespace VinzVault.Protocol.Storage;
 /// Owner side, repair. Each round the owner (the chunk's repair leader here) syncs chunks it does not know yet and
 /// resyncs chunks with a stale replica that is reachable again (a probe answers first, so a dead replica costs a
 /// probe, not a chunk), and replaces replicas that stay silent. At most <see cref="StorageOptions.MaxConcurrentResyncs"/>
-/// repairs run at once per owner, which keeps repair traffic from crowding out client I/O.
+/// repairs run at once per owner, which keeps repair traffic from crowding out client I/O; one that ends makes room for
+/// the next at once.
 /// </summary>
 public sealed partial class StorageNode
 {
@@ -22,16 +24,27 @@ public sealed partial class StorageNode
         {
             if (v.State != VolumeState.Active) continue;
             ReplaceDeadReplicas(v);
-            int slots = _options.MaxConcurrentResyncs - v.Chunks.Values.Count(c => c.Repairing);
-            for (long c = 0; c < v.Spec.Geometry.Chunks && slots > 0; c++)
+            StartResyncs(v);
+        }
+    }
+
+    /// <summary>
+    /// Fills the volume's free resync slots; runs each round and whenever a repair ends. The throttle bounds repairs in
+    /// flight, not repairs per round: refilling only once a round would cap repair at MaxConcurrentResyncs chunks per
+    /// RepairInterval, so replacing a lost host that held every chunk of a volume would take a round per two chunks.
+    /// </summary>
+    private void StartResyncs(OwnedVolume v)
+    {
+        if (v.State != VolumeState.Active) return;
+        int slots = _options.MaxConcurrentResyncs - v.Chunks.Values.Count(c => c.Repairing);
+        for (long c = 0; c < v.Spec.Geometry.Chunks && slots > 0; c++)
+        {
+            var chunk = GetChunk(v, c);
+            if (chunk.State == ChunkState.Unknown || (chunk.State == ChunkState.Known && NeedsResync(chunk)))
             {
-                var chunk = GetChunk(v, c);
-                if (chunk.State == ChunkState.Unknown || (chunk.State == ChunkState.Known && NeedsResync(chunk)))
-                {
-                    chunk.Repairing = true;
-                    BeginSync(v, chunk);
-                    slots--;
-                }
+                chunk.Repairing = true;
+                BeginSync(v, chunk);
+                slots--;
             }
         }
     }
@@ -80,37 +93,46 @@ public sealed partial class StorageNode
         foreach (var chunk in v.Chunks.Values)
         {
             if (chunk.State != ChunkState.Known) continue;
+            StepReplacement(v, chunk);
+            // After the step, so a member that just joined is probed this round: its answer makes it a resync candidate.
             ProbeLaggingReplicas(v, chunk);
-            bool quiet = chunk.Inflight.Count == 0 && chunk.Sync is null && !_reads.Values.Any(r => r.Chunk == chunk);
-            if (chunk.Replacing)
+        }
+    }
+
+    private void StepReplacement(OwnedVolume v, OwnedChunk chunk)
+    {
+        bool quiet = chunk.Inflight.Count == 0 && chunk.Sync is null && !_reads.Values.Any(r => r.Chunk == chunk);
+        if (chunk.Replacing)
+        {
+            var joiner = chunk.Replicas[^1];
+            if (!chunk.Recording && !chunk.Recorded && chunk.InSync(chunk.Replicas.Length - 1)) RecordReplicaSet(v, chunk);
+            else if (!chunk.Recording && !chunk.Recorded && quiet && _now - chunk.ReplaceStarted > _options.ReplaceAfter)
             {
-                var joiner = chunk.Replicas[^1];
-                if (!chunk.Recording && !chunk.Recorded && chunk.InSync(chunk.Replicas.Length - 1)) RecordReplicaSet(v, chunk);
-                else if (!chunk.Recording && !chunk.Recorded && quiet && _now - chunk.ReplaceStarted > _options.ReplaceAfter)
-                {
-                    // The joiner never caught up: count it silent since we first asked, so the next pick skips it.
-                    _unansweredSince.TryAdd(joiner.Value, chunk.ReplaceStarted);
-                    chunk.CancelReplace();
-                }
-                else if (chunk.Recorded && quiet)
-                {
-                    var next = chunk.NextSet;
-                    foreach (var gone in chunk.FinishReplace()) _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
-                    v.Overrides[chunk.Index] = next;
-                }
-                continue;
+                // The joiner never caught up: count it silent since we first asked, so the next pick skips it.
+                _unansweredSince.TryAdd(joiner.Value, chunk.ReplaceStarted);
+                LogReplaceCancelled(_ctx.Logger, v.Spec.Name, chunk.Index, joiner);
+                chunk.CancelReplace();
             }
-            if (!quiet) continue;
-            for (int i = 0; i < chunk.Replicas.Length; i++)
+            else if (chunk.Recorded && quiet)
             {
-                if (chunk.InSync(i) || !Silent(chunk.Replicas[i])) continue;
-                var leaving = chunk.Replicas[i];
-                var joining = Placement.Replacement(_table, _locations, v.Spec.Key, chunk.Index, chunk.Replicas, leaving, v.Spec.Policy, Silent);
-                if (joining is not { } j) continue;
-                chunk.BeginReplace(i, j, !v.Spec.Policy.IsAsync(_locations.Of(j).Datacenter));
-                chunk.ReplaceStarted = _now;
-                break;
+                var next = chunk.NextSet;
+                LogReplaceFinished(_ctx.Logger, v.Spec.Name, chunk.Index, joiner);
+                foreach (var gone in chunk.FinishReplace()) _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
+                v.Overrides[chunk.Index] = next;
             }
+            return;
+        }
+        if (!quiet) return;
+        for (int i = 0; i < chunk.Replicas.Length; i++)
+        {
+            if (chunk.InSync(i) || !Silent(chunk.Replicas[i])) continue;
+            var leaving = chunk.Replicas[i];
+            var joining = Placement.Replacement(_table, _locations, v.Spec.Key, chunk.Index, chunk.Replicas, leaving, v.Spec.Policy, Silent);
+            if (joining is not { } j) continue;
+            chunk.BeginReplace(i, j, !v.Spec.Policy.IsAsync(_locations.Of(j).Datacenter));
+            chunk.ReplaceStarted = _now;
+            LogReplaceStarted(_ctx.Logger, v.Spec.Name, chunk.Index, leaving, j);
+            return;
         }
     }
 
@@ -129,6 +151,19 @@ public sealed partial class StorageNode
         {
             chunk.Recording = false;
             chunk.Recorded = error is null;
+            LogReplicaSetRecorded(_ctx.Logger, v.Spec.Name, chunk.Index, error ?? "ok");
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "volume {Volume} chunk {Chunk}: replacing silent {Leaving} by {Joining}")]
+    private static partial void LogReplaceStarted(ILogger logger, string volume, long chunk, Address leaving, Address joining);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "volume {Volume} chunk {Chunk}: {Joining} never caught up, replacement cancelled")]
+    private static partial void LogReplaceCancelled(ILogger logger, string volume, long chunk, Address joining);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "volume {Volume} chunk {Chunk}: recording the next replica set: {Result}")]
+    private static partial void LogReplicaSetRecorded(ILogger logger, string volume, long chunk, string result);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "volume {Volume} chunk {Chunk}: {Joining} joined, the replaced member is told to drop its copy")]
+    private static partial void LogReplaceFinished(ILogger logger, string volume, long chunk, Address joining);
 }
