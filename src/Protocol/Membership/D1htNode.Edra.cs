@@ -89,9 +89,11 @@ public sealed partial class D1htNode
         int rho = RoutingTableExtensions.Rho(n);
         _lastPayload = null;
         var batch = Scratch.Events;
-        for (int l = 0; l < rho && n > 1; l++)
+        var targets = Scratch.Members;
+        _table.PowerSuccessors(_id, n > 1 ? rho : 0, targets);
+        for (int l = 0; l < targets.Count; l++)
         {
-            var target = _table.Successor(_id, 1 << l);
+            var target = targets[l];
             if (target.Id == _id) break;
             batch.Clear();
             if (_options.Mode == DisseminationMode.Edra)

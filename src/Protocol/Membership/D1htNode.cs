@@ -165,10 +165,12 @@ public sealed partial class D1htNode : INode
         [ThreadStatic] private static List<EdraEvent>? s_events;
         [ThreadStatic] private static List<MembershipEvent>? s_states;
         [ThreadStatic] private static List<Recent>? s_lag;
+        [ThreadStatic] private static List<Member>? s_members;
 
         public static List<EdraEvent> Events => s_events ??= [];
         public static List<MembershipEvent> States => s_states ??= [];
         public static List<Recent> Lag => s_lag ??= [];
+        public static List<Member> Members => s_members ??= [];
     }
 
     /// <summary>

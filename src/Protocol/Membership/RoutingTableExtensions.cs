@@ -24,6 +24,19 @@ public static class RoutingTableExtensions
         return t.At(Wrap(afterP + k - 1, t.Count));
     }
 
+    /// <summary>
+    /// succ(p, 1), succ(p, 2), succ(p, 4), ... succ(p, 2^(count-1)): EDRA's targets, with p's rank found once (a
+    /// simulated table pays for each rank lookup).
+    /// </summary>
+    public static void PowerSuccessors(this IRoutingTable t, RingId p, int count, List<Member> into)
+    {
+        into.Clear();
+        int n = t.Count;
+        if (n == 0) return;
+        int afterP = t.Rank(p) + (t.Contains(p) ? 1 : 0);
+        for (int l = 0; l < count; l++) into.Add(t.At(Wrap(afterP + (1L << l) - 1, n)));
+    }
+
     /// <summary>pred(p, k): the k-th member strictly before <paramref name="p"/> (k &gt;= 1), wrapping.</summary>
     public static Member Predecessor(this IRoutingTable t, RingId p, int k) => t.At(Wrap(t.Rank(p) - k, t.Count));
 
