@@ -124,6 +124,9 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     /// <summary>Volumes whose create was acknowledged (a list invoked afterwards must name them).</summary>
     public IReadOnlyCollection<string> Created => _created;
 
+    /// <summary>The VMs' volumes.</summary>
+    public IEnumerable<VolumeSpec> Volumes => _vms.Select(v => v.Spec);
+
     /// <summary>Volume names of the VMs (for the metadata workload's reads).</summary>
     public string VolumeName(int vm) => _vms[vm].Spec.Name;
 
