@@ -10,4 +10,7 @@ public interface IStorageObserver
     /// the resync that catches it up reports the time since the oldest write it missed (the async RPO exposure).
     /// </summary>
     void AsyncReplicaCaughtUp(Micros lag);
+
+    /// <summary>A replacement ended: the next replica set is recorded and the replaced member is told to drop its copy.</summary>
+    void ReplicaReplaced();
 }

@@ -13,10 +13,13 @@ namespace VinzVault.Protocol.Storage;
 /// copies, and chunk files are named by hash) and checks each copy no request touched for
 /// <see cref="StorageOptions.StrayAfter"/> against the volume's record, read linearizably from its register:
 /// <list type="bullet">
-/// <item>no record, or no recorded set for the chunk (default placement depends on each host's view): keep;</item>
-/// <item>attached, and the recorded set leaves this host out: ask the owner, who answers with the ordinary drop only
-/// when its own view of the chunk (a joiner and a leaving member included) leaves the host out;</item>
-/// <item>deleted, or detached with a recorded set that leaves this host out: drop the copy here.</item>
+/// <item>no record: keep;</item>
+/// <item>attached, and the recorded set (else the default placement by this host's view) leaves this host out: ask the
+/// owner, who answers with the ordinary drop only when its own view of the chunk (a joiner and a leaving member
+/// included) leaves the host out and every member of that view is in sync;</item>
+/// <item>deleted, or detached with a recorded set that leaves this host out: drop the copy here;</item>
+/// <item>detached without a recorded set: keep (default placement depends on each host's view, and with no owner
+/// there is no view to trust).</item>
 /// </list>
 /// Why the last is safe: when the read took effect no owner existed, so no replacement was half done, and every
 /// acknowledged write is on a majority of the recorded set (a set is recorded only once its joiner is in sync). The
@@ -136,10 +139,13 @@ public sealed partial class StorageNode
 
     private void DecideStray(ulong volume, ReplicaVolume v, long chunk, VolumeRecord r)
     {
-        bool leftOut = r.Replaced is { } sets && sets.TryGetValue(chunk, out var set) && Array.IndexOf(set, _self) < 0;
+        var set = r.Replaced is { } sets && sets.TryGetValue(chunk, out var s) ? s : null;
+        bool leftOut = set is not null && Array.IndexOf(set, _self) < 0;
         if (r.Status == VolumeStatus.Active && r.Attached)
         {
-            if (leftOut) _fx.Send(r.Owner, new StoreDropQueryMessage(volume, chunk));
+            // The owner decides, so this host's view of the default placement only saves it asking about every copy.
+            var expected = set ?? Placement.Replicas(_table, _locations, volume, chunk, r.Geometry.Replicas, r.Policy);
+            if (Array.IndexOf(expected, _self) < 0) _fx.Send(r.Owner, new StoreDropQueryMessage(volume, chunk));
             return;
         }
         if (r.Status != VolumeStatus.Deleted && !(r.Status == VolumeStatus.Active && leftOut)) return;
@@ -151,11 +157,14 @@ public sealed partial class StorageNode
 
     /// <summary>
     /// Owner side: a replica asks whether it may drop its copy. The answer is the one a replacement ends with, on the
-    /// same grounds: this owner's view of the chunk (recorded set, joiner and leaving member included) leaves it out.
+    /// grounds DESIGN.md §6 asks for: this owner's view of the chunk (joiner and leaving member included) leaves the
+    /// host out, and every member of that view holds every acknowledged write. A chunk not yet synced since attach
+    /// gets no answer; its resync follows, and the replica asks again later.
     /// </summary>
     private void OnDropQuery(Address from, StoreDropQueryMessage q)
     {
         if (FindOwned(q.Volume) is not { State: VolumeState.Active } v || q.Chunk < 0 || q.Chunk >= v.Spec.Geometry.Chunks) return;
-        if (GetChunk(v, q.Chunk).IndexOf(from) < 0) _fx.Send(from, new StoreDropMessage(v.Spec.Key, v.Epoch, q.Chunk));
+        var chunk = GetChunk(v, q.Chunk);
+        if (chunk.IndexOf(from) < 0 && chunk.FullyReplicated) _fx.Send(from, new StoreDropMessage(v.Spec.Key, v.Epoch, q.Chunk));
     }
 }

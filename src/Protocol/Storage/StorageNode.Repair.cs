@@ -117,7 +117,11 @@ public sealed partial class StorageNode
             {
                 var next = chunk.NextSet;
                 LogReplaceFinished(_ctx.Logger, v.Spec.Name, chunk.Index, joiner);
-                foreach (var gone in chunk.FinishReplace()) _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
+                foreach (var gone in chunk.FinishReplace())
+                {
+                    _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
+                    _observer?.ReplicaReplaced();
+                }
                 v.Overrides[chunk.Index] = next;
             }
             return;

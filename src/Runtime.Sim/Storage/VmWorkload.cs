@@ -317,7 +317,6 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     public void OnSend(long now, int from, int to, Message message)
     {
         if (message is StoreWriteMessage { Full: true } w) RepairBytes += w.Size();
-        else if (message is StoreDropMessage) ReplicasReplaced++;
     }
 
     public void OnSample(long now, Metrics metrics)
@@ -334,6 +333,8 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     }
 
     public void AsyncReplicaCaughtUp(Micros lag) => AsyncLag.Add(lag.Value, 1);
+
+    public void ReplicaReplaced() => ReplicasReplaced++;
 
     public void OnEnd(long now) => _history.End(now);
 }
