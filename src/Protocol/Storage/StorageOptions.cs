@@ -8,7 +8,8 @@ namespace VinzVault.Protocol.Storage;
 /// <param name="ReadTimeout">A one-replica read not answered by then falls back to a quorum read.</param>
 /// <param name="GiveUpAfter">Stop retransmitting to a replica after this; it is then stale until repair resyncs it.</param>
 /// <param name="RepairInterval">How often an owner looks for stale replicas of its chunks.</param>
-/// <param name="MaxConcurrentResyncs">Chunk resyncs in flight per owner: bounds repair traffic so client I/O keeps its latency.</param>
+/// <param name="MaxConcurrentResyncs">Chunk resyncs in flight per owned volume (an owner of several volumes runs this many for
+/// each): bounds a volume's repair traffic so its client I/O keeps its latency.</param>
 /// <param name="SyncWait">How long a chunk sync waits for all replicas after a quorum answered (to skip the write-back).</param>
 /// <param name="ReplaceAfter">A replica silent this long (no answer to writes or probes) is replaced by another host; real
 /// deployments wait minutes (a reboot should not move data), simulated scenarios seconds.</param>
