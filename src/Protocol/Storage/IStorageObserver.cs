@@ -10,4 +10,13 @@ public interface IStorageObserver
     /// the resync that catches it up reports the time since the oldest write it missed (the async RPO exposure).
     /// </summary>
     void AsyncReplicaCaughtUp(Micros lag);
+
+    /// <summary>
+    /// Bytes a chunk sync (repair, or an owner's first look at a chunk) moved: its read requests, the replies that reach
+    /// the owner while it waits for them, and its write-backs to every replica, resends included.
+    /// </summary>
+    void RepairTraffic(long bytes);
+
+    /// <summary>A replacement ended: the next replica set is recorded and the replaced member is told to drop its copy.</summary>
+    void ReplicaReplaced();
 }

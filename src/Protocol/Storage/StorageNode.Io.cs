@@ -51,9 +51,6 @@ public sealed partial class StorageNode
     private readonly SortedDictionary<long, PendingRead> _reads = [];
     private readonly SortedDictionary<ulong, Micros> _heard = [];
 
-    /// <summary>Bytes of whole-chunk write-backs sent by repair (to every replica).</summary>
-    public long RepairBytes { get; private set; }
-
     private void SubmitIo(long id, string name, long offset, int length, byte[]? data, bool write)
     {
         if (!_owned.TryGetValue(name, out var v) || v.State != VolumeState.Active) { _fx.Reply(id, IoRefusal(v, name)); return; }
@@ -233,7 +230,11 @@ public sealed partial class StorageNode
             ? ReadRequest(pr.Volume, pr.Chunk, pr.Id, pr.First, pr.Count) with { VersionsOnly = pr.VersionsOnly }
             : ReadRequest(pr.Volume, pr.Chunk, pr.Id, BlockIndex(pr.Volume, pr.Task), 1);
         for (int i = 0; i < pr.Replies.Length; i++)
-            if (pr.Replies[i] is null) _fx.Send(pr.Chunk.Replicas[i], msg);
+        {
+            if (pr.Replies[i] is not null) continue;
+            _fx.Send(pr.Chunk.Replicas[i], msg);
+            if (pr.Task is null) _observer?.RepairTraffic(msg.Size());
+        }
     }
 
     private static StoreReadMessage ReadRequest(OwnedVolume v, OwnedChunk chunk, long id, int first, int count) =>
@@ -260,6 +261,7 @@ public sealed partial class StorageNode
         pr.AllReplies++;
         if (pr.Task is null)
         {
+            _observer?.RepairTraffic(rr.Size());
             if (pr.AllReplies == pr.Replies.Length) DecideSync(pr);
         }
         else if (chunk.HasQuorum(x => pr.Replies[x] is not null)) DecideQuorumRead(pr);
@@ -379,7 +381,7 @@ public sealed partial class StorageNode
             return;
         }
         var msg = IssueWrite(v, chunk, [.. best.Select(b => (b.Index, b.Data))], full: true, () => Resume(v, chunk, 3));
-        if (chunk.Repairing) RepairBytes += (long)msg.Size() * chunk.Replicas.Length;
+        _observer?.RepairTraffic((long)msg.Size() * chunk.Replicas.Length);
     }
 
     private void Resume(OwnedVolume v, OwnedChunk chunk, int roundTrips)
@@ -430,6 +432,7 @@ public sealed partial class StorageNode
                             o.LastSent = _now;
                             o.Resends++;
                             _fx.Send(chunk.Replicas[i], o.Msg);
+                            if (o.Msg.Full) _observer?.RepairTraffic(o.Msg.Size());
                         }
                     }
                 }

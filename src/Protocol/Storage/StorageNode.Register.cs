@@ -52,6 +52,9 @@ public sealed partial class StorageNode
     private readonly SortedDictionary<ulong, Queue<Proposal>> _keyQueues = [];
     private ulong _ballotFloor;
 
+    /// <summary>The ballot and value this host's acceptor of a register accepted last; null when it is not loaded (for checkers).</summary>
+    public (Ballot Ballot, byte[] Value)? AcceptedRegister(ulong key) => _acceptors.TryGetValue(key, out var a) && a.Loaded ? (a.Accepted, a.Value) : null;
+
     /// <summary>Runs <paramref name="change"/> atomically on the register at <paramref name="key"/>; <paramref name="done"/> gets the value after it, or an error.</summary>
     /// <remarks>
     /// Proposals of this host for one key run one at a time, in order: two of them would only preempt each other's

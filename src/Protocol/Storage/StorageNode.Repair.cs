@@ -9,8 +9,8 @@ namespace VinzVault.Protocol.Storage;
 /// Owner side, repair. Each round the owner (the chunk's repair leader here) syncs chunks it does not know yet and
 /// resyncs chunks with a stale replica that is reachable again (a probe answers first, so a dead replica costs a
 /// probe, not a chunk), and replaces replicas that stay silent. At most <see cref="StorageOptions.MaxConcurrentResyncs"/>
-/// repairs run at once per owner, which keeps repair traffic from crowding out client I/O; one that ends makes room for
-/// the next at once.
+/// repairs run at once per volume (not per owner: each volume the owner holds has its own slots), which keeps repair
+/// traffic from crowding out the volume's client I/O; one that ends makes room for the next at once.
 /// </summary>
 public sealed partial class StorageNode
 {
@@ -117,7 +117,11 @@ public sealed partial class StorageNode
             {
                 var next = chunk.NextSet;
                 LogReplaceFinished(_ctx.Logger, v.Spec.Name, chunk.Index, joiner);
-                foreach (var gone in chunk.FinishReplace()) _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
+                foreach (var gone in chunk.FinishReplace())
+                {
+                    _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
+                    _observer?.ReplicaReplaced();
+                }
                 v.Overrides[chunk.Index] = next;
             }
             return;

@@ -44,6 +44,9 @@ public sealed partial class StorageNode
 
     private void OnReplicaRequest(Address from, Message m, ulong volume, Epoch epoch)
     {
+        if (!_heldLoaded) { _heldWaiting.Add((from, m)); return; }
+        // Fences and drops concern no copy's content; a fenced request still shows the copy is in use.
+        Touch(volume, m switch { StoreWriteMessage x => x.Chunk, StoreReadMessage x => x.Chunk, _ => -1 });
         if (!_replicas.TryGetValue(volume, out var v)) _replicas[volume] = v = new ReplicaVolume();
         if (!v.Loaded)
         {
@@ -56,11 +59,7 @@ public sealed partial class StorageNode
             ReplyToRequest(from, m, ReplicaStatus.Fenced, v.Epoch, []);
             return;
         }
-        if (epoch > v.Epoch)
-        {
-            v.Epoch = epoch;
-            PersistEpoch(volume, v, epoch);
-        }
+        RaiseEpoch(volume, v, epoch);
         switch (m)
         {
             case StoreFenceMessage:
@@ -68,8 +67,7 @@ public sealed partial class StorageNode
                 break;
             case StoreDropMessage d:
                 // The owner recorded a new replica set without this host, in sync: the copy is garbage now.
-                v.Chunks.Remove(d.Chunk);
-                Disk(new DiskOp(DiskOpKind.Delete, VolumeKeys.ChunkFile(volume, d.Chunk)), _ => { });
+                DropCopy(volume, v, d.Chunk);
                 break;
             case StoreReadMessage r when Chunk(v, volume, r.Chunk, r.Shape, from, m) is { } c:
                 var blocks = new BlockData[r.Count];
@@ -114,7 +112,11 @@ public sealed partial class StorageNode
             c.Data[b.Index] = b.Data.Length == 0 ? null : b.Data;
             ops.Add(new DiskOp(DiskOpKind.Write, file, (long)b.Index * slot, EncodeSlot(b.Version, b.Data, c.Shape.BlockSize)));
         }
-        if (ops.Count > 0) ops.Add(new DiskOp(DiskOpKind.Sync, file));
+        if (ops.Count > 0)
+        {
+            ops.Add(new DiskOp(DiskOpKind.Sync, file));
+            ops.InsertRange(0, ListCopy(volume, w.Chunk));
+        }
         var epoch = w.Epoch;
         DiskBatch(ops, ok =>
         {
@@ -133,6 +135,13 @@ public sealed partial class StorageNode
             case StoreWriteMessage w: _fx.Send(from, new StoreWriteAckMessage(w.Volume, w.Chunk, w.Seq, _nonce, status, epoch)); break;
             default: break;
         }
+    }
+
+    private void RaiseEpoch(ulong volume, ReplicaVolume v, Epoch epoch)
+    {
+        if (epoch <= v.Epoch) return;
+        v.Epoch = epoch;
+        PersistEpoch(volume, v, epoch);
     }
 
     /// <summary>Runs <paramref name="then"/> once the volume's durable epoch reaches <paramref name="epoch"/>.</summary>

@@ -57,6 +57,7 @@ public sealed partial class StorageNode : INode
             case InputKind.Start:
                 // A fresh nonce per process life lets owners notice that a replica restarted (and may have torn writes).
                 _nonce = _rng.NextUInt64() | 1;
+                LoadHoldings();
                 break;
             case InputKind.DiskDone:
                 if (_diskWaits.Remove(input.Id, out var done)) done(input.Disk!);
@@ -64,6 +65,9 @@ public sealed partial class StorageNode : INode
             case InputKind.TimerFired when input.Timer.Kind == TickTimer:
                 _ticking = false;
                 OnTick();
+                break;
+            case InputKind.TimerFired when input.Timer.Kind == StrayTimer:
+                OnStrayTimer();
                 break;
             case InputKind.Received when input.Message is not null:
                 OnMessage(input.From, input.Message);
@@ -84,6 +88,7 @@ public sealed partial class StorageNode : INode
             case StoreReadMessage r: OnReplicaRequest(from, m, r.Volume, r.Epoch); break;
             case StoreFenceMessage f: OnReplicaRequest(from, m, f.Volume, f.Epoch); break;
             case StoreDropMessage d: OnReplicaRequest(from, m, d.Volume, d.Epoch); break;
+            case StoreDropQueryMessage q: OnDropQuery(from, q); break;
             case StoreWriteAckMessage a: OnWriteAck(from, a); break;
             case StoreReadReplyMessage rr: OnReadReply(from, rr); break;
             case StoreFenceAckMessage fa: OnFenceAck(from, fa); break;

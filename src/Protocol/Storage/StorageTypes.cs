@@ -68,4 +68,6 @@ public static class VolumeKeys
     public static ulong ChunkFile(ulong volume, long chunk) => StableHash.Combine(StableHash.Mix(volume ^ 0xc4), (ulong)chunk);
     public static ulong EpochFile(ulong volume) => StableHash.Combine(StableHash.Mix(volume ^ 0xe9), 0);
     public static ulong RegisterFile(ulong key) => StableHash.Combine(StableHash.Mix(key ^ 0x7e6), 0);
+    /// <summary>The host's log of the chunk copies it holds (one per host).</summary>
+    public static readonly ulong HoldingsFile = StableHash.Combine(StableHash.Mix(0x401d), 1);
 }

@@ -59,6 +59,7 @@ public static class Codec
             MessageTag.StoreFence => StoreFenceMessage.Read(ref r),
             MessageTag.StoreFenceAck => StoreFenceAckMessage.Read(ref r),
             MessageTag.StoreDrop => StoreDropMessage.Read(ref r),
+            MessageTag.StoreDropQuery => StoreDropQueryMessage.Read(ref r),
             MessageTag.RegisterPrepare => RegisterPrepareMessage.Read(ref r),
             MessageTag.RegisterPromise => RegisterPromiseMessage.Read(ref r),
             MessageTag.RegisterAccept => RegisterAcceptMessage.Read(ref r),

@@ -36,6 +36,7 @@ public enum MessageTag : byte
     StoreFence = 104,
     StoreFenceAck = 105,
     StoreDrop = 106,
+    StoreDropQuery = 107,
     RegisterPrepare = 110,
     RegisterPromise = 111,
     RegisterAccept = 112,

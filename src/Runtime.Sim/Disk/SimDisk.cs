@@ -20,6 +20,9 @@ internal sealed class SimDisk
     /// <summary>Bytes held in the visible image (for memory accounting and tests).</summary>
     public long Bytes { get; private set; }
 
+    /// <summary>Whether the visible image has a non-empty file (for checkers).</summary>
+    public bool Has(ulong file) => _current.TryGetValue(file, out var f) && f.Length > 0;
+
     /// <summary>When an operation issued now completes, and whether it fails.</summary>
     public (long At, bool Fail) Schedule(DiskOp op, long now, DiskSpec spec, Prng rng, FaultCounters faults)
     {

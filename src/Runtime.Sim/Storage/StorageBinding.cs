@@ -23,6 +23,7 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
     private ReplicasRestoredChecker _restored = null!;
     private MetadataLinearizableChecker _metadata = null!;
     private MetadataWorkload _admin = null!;
+    private Simulator _sim = null!;
 
     public string Name => "storage";
     public string? ReportSection => "storage";
@@ -31,6 +32,7 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
 
     public void Attach(Simulator sim)
     {
+        _sim = sim;
         _membership = new StaticMembership(sim);
         _lost = new NoLostAckedWriteChecker(sim.AddInvariant("noLostAckedWrite"));
         _stale = new ReadsLinearizableChecker(sim.AddInvariant("readsLinearizable"));
@@ -71,6 +73,7 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         section["staleReads"] = _stale.Stale;
         section["fencedWritesAcked"] = _fenced.FencedAcked;
         section["underReplicatedChunksAtEnd"] = _restored.UnderReplicatedAtEnd;
+        section["strayCopiesAtEnd"] = StrayCopies.Count(_sim, _membership, w.Volumes);
         section["readRoundTripsMean"] = w.Reads.MeanRoundTrips;
         section["writeRoundTripsMean"] = w.Writes.MeanRoundTrips;
         section["readsOneRoundTripFraction"] = w.Reads.OneRoundTripFraction;

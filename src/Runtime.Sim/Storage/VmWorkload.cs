@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Node;
 using VinzVault.Protocol.Storage;
-using VinzVault.Protocol.Storage.Messages;
-using VinzVault.Protocol.Wire;
 using VinzVault.Runtime.Sim.Engine;
 using VinzVault.Runtime.Sim.Storage.Checkers;
 
@@ -70,6 +68,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     public IoStats Writes { get; } = new();
     /// <summary>How long asynchronous replicas trail the owner's writes (latency field only).</summary>
     public IoStats AsyncLag { get; } = new();
+    /// <summary>Bytes of chunk syncs: read requests, replies and write-backs (see <see cref="IStorageObserver.RepairTraffic"/>).</summary>
     public long RepairBytes { get; private set; }
     /// <summary>Chunk replicas replaced (each ends with the owner telling the replaced host to drop its copy).</summary>
     public long ReplicasReplaced { get; private set; }
@@ -123,6 +122,9 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
 
     /// <summary>Volumes whose create was acknowledged (a list invoked afterwards must name them).</summary>
     public IReadOnlyCollection<string> Created => _created;
+
+    /// <summary>The VMs' volumes.</summary>
+    public IEnumerable<VolumeSpec> Volumes => _vms.Select(v => v.Spec);
 
     /// <summary>Volume names of the VMs (for the metadata workload's reads).</summary>
     public string VolumeName(int vm) => _vms[vm].Spec.Name;
@@ -311,12 +313,6 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
         }
     }
 
-    public void OnSend(long now, int from, int to, Message message)
-    {
-        if (message is StoreWriteMessage { Full: true } w) RepairBytes += w.Size();
-        else if (message is StoreDropMessage) ReplicasReplaced++;
-    }
-
     public void OnSample(long now, Metrics metrics)
     {
         double t = now / 1e6;
@@ -331,6 +327,10 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     }
 
     public void AsyncReplicaCaughtUp(Micros lag) => AsyncLag.Add(lag.Value, 1);
+
+    public void ReplicaReplaced() => ReplicasReplaced++;
+
+    public void RepairTraffic(long bytes) => RepairBytes += bytes;
 
     public void OnEnd(long now) => _history.End(now);
 }

@@ -157,6 +157,18 @@ public sealed record StoreDropMessage(ulong Volume, Epoch Epoch, long Chunk) : M
     internal static StoreDropMessage Read(ref WireReader r) => new(r.U64("volume"), new Epoch(r.VarU("epoch")), (long)r.VarU("chunk"));
 }
 
+/// <summary>
+/// A replica asks the volume's owner whether it may drop its copy of a chunk (the recorded replica set no longer
+/// names it); the owner answers with <see cref="StoreDropMessage"/> when its own view of the chunk leaves the host out.
+/// </summary>
+public sealed record StoreDropQueryMessage(ulong Volume, long Chunk) : Message
+{
+    public override MessageTag Tag => MessageTag.StoreDropQuery;
+    public override void Encode(WireWriter w) { w.U64(Volume); w.VarU((ulong)Chunk); }
+    public override int Size() => 1 + 8 + WireWriter.VarUSize((ulong)Chunk);
+    internal static StoreDropQueryMessage Read(ref WireReader r) => new(r.U64("volume"), (long)r.VarU("chunk"));
+}
+
 /// <summary>The layout a replica needs to store a chunk: block size and blocks in this chunk.</summary>
 public readonly record struct ChunkShape(int BlockSizeLog2, int Blocks)
 {
