@@ -55,6 +55,10 @@ static int Scale(string file, int? hosts, string? duration)
         var (entries, capacity) = binding.Tables is SharedTables t ? t.Space.Footprint() : (0, 0);
         Console.Error.WriteLine(FormattableString.Invariant(
             $"  {p.Now.Seconds,7:0}s virtual {p.WallSeconds,7:0.0}s wall {p.Events / p.WallSeconds / 1e6,5:0.00} M ev/s  heap {GC.GetTotalMemory(false) >> 20,6} MiB live {GC.GetTotalMemory(true) >> 20,6} MiB gc {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}  entries/host {entries / (double)sim.Hosts,6:0.0} (cap {capacity / (double)sim.Hosts,6:0.0})  inFlight/host {inFlight / (double)sim.Hosts,6:0.0}  unacked/host {unacked / (double)sim.Hosts,4:0.0}"));
+        // The figures so far, so a run stopped early still shows what it measured.
+        var sofar = new System.Text.Json.Nodes.JsonObject();
+        binding.WriteReport(sofar);
+        Console.Error.WriteLine($"    membership so far: {sofar.ToJsonString()}");
     });
     sw.Stop();
     var m = binding.Metrics;
