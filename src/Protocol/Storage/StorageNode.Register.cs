@@ -52,8 +52,9 @@ public sealed partial class StorageNode
     private readonly SortedDictionary<ulong, Queue<Proposal>> _keyQueues = [];
     private ulong _ballotFloor;
 
-    /// <summary>The ballot and value this host's acceptor of a register accepted last; null when it is not loaded (for checkers).</summary>
-    public (Ballot Ballot, byte[] Value)? AcceptedRegister(ulong key) => _acceptors.TryGetValue(key, out var a) && a.Loaded ? (a.Accepted, a.Value) : null;
+    /// <summary>The ballot and value each loaded acceptor of this host accepted last, by register key (for checkers).</summary>
+    public IEnumerable<(ulong Key, Ballot Ballot, byte[] Value)> AcceptedRegisters() =>
+        _acceptors.Where(kv => kv.Value.Loaded).Select(kv => (kv.Key, kv.Value.Accepted, kv.Value.Value));
 
     /// <summary>Runs <paramref name="change"/> atomically on the register at <paramref name="key"/>; <paramref name="done"/> gets the value after it, or an error.</summary>
     /// <remarks>

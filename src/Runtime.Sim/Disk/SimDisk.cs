@@ -23,6 +23,9 @@ internal sealed class SimDisk
     /// <summary>Whether the visible image has a non-empty file (for checkers).</summary>
     public bool Has(ulong file) => _current.TryGetValue(file, out var f) && f.Length > 0;
 
+    /// <summary>The non-empty files of the visible image, in no particular order (for checkers).</summary>
+    public IEnumerable<ulong> Files => _current.Where(kv => kv.Value.Length > 0).Select(kv => kv.Key);
+
     /// <summary>When an operation issued now completes, and whether it fails.</summary>
     public (long At, bool Fail) Schedule(DiskOp op, long now, DiskSpec spec, Prng rng, FaultCounters faults)
     {

@@ -85,6 +85,8 @@ public sealed partial class Simulator
     public INode? NodeOf(int host) => _nodes[host];
     /// <summary>Whether a host's disk holds a non-empty file, up or down (for checkers: what survives is what a restart finds).</summary>
     public bool HasFile(int host, ulong file) => _disks[host].Has(file);
+    /// <summary>A host's non-empty files, up or down, in no particular order (for checkers).</summary>
+    public IEnumerable<ulong> FilesOf(int host) => _disks[host].Files;
 
     /// <summary>The host's node of type <typeparamref name="T"/>, itself or a part of a composite node; null if none (or down).</summary>
     public T? NodeOf<T>(int host) where T : class, INode => _nodes[host] switch
