@@ -31,8 +31,6 @@ public sealed partial class D1htNode
     /// <summary>Recently learned states in learning order, from <see cref="_recentHead"/>; they fall off after the window.</summary>
     private readonly List<Recent> _recent = [];
     private int _recentHead;
-    /// <summary>The lag corrections of one digest computation: the oldest recent entry of each id, sorted by id (<see cref="PrepareLag"/>).</summary>
-    private static List<Recent> Lag => Scratch.Lag;
 
     /// <summary>
     /// How long EDRA may take to bring one event to every host. A hop waits for the forwarder's interval end, Theta/2 on
@@ -70,23 +68,24 @@ public sealed partial class D1htNode
     }
 
     /// <summary>
-    /// Fills <see cref="Lag"/>: for each id with a state detected within the window, what its oldest such state
-    /// replaced, and when its newest was detected.
+    /// Fills <see cref="Scratch.Lag"/>, the lag corrections of one digest computation: for each id with a state
+    /// detected within the window, what its oldest such state replaced, and when its newest was detected.
     /// </summary>
     private void PrepareLag(Micros now)
     {
-        Lag.Clear();
+        var lag = Scratch.Lag;
+        lag.Clear();
         int oldest = Decis(now - InFlightWindow);
         for (int i = _recentHead; i < _recent.Count; i++)
-            if (_recent[i].DetectedDecis >= oldest) Lag.Add(_recent[i]);
-        Lag.Sort(static (a, b) => a.Id.Value != b.Id.Value ? a.Id.Value.CompareTo(b.Id.Value) : a.DetectedDecis.CompareTo(b.DetectedDecis));
+            if (_recent[i].DetectedDecis >= oldest) lag.Add(_recent[i]);
+        lag.Sort(static (a, b) => a.Id.Value != b.Id.Value ? a.Id.Value.CompareTo(b.Id.Value) : a.DetectedDecis.CompareTo(b.DetectedDecis));
         int kept = 0;
-        for (int i = 0; i < Lag.Count; i++)
+        for (int i = 0; i < lag.Count; i++)
         {
-            if (kept > 0 && Lag[kept - 1].Id == Lag[i].Id) Lag[kept - 1] = Lag[kept - 1] with { DetectedDecis = Lag[i].DetectedDecis };
-            else Lag[kept++] = Lag[i];
+            if (kept > 0 && lag[kept - 1].Id == lag[i].Id) lag[kept - 1] = lag[kept - 1] with { DetectedDecis = lag[i].DetectedDecis };
+            else lag[kept++] = lag[i];
         }
-        Lag.RemoveRange(kept, Lag.Count - kept);
+        lag.RemoveRange(kept, lag.Count - kept);
     }
 
     private static Micros DetectedAt(in Recent r) => new(r.DetectedDecis * 100_000L);
@@ -94,17 +93,19 @@ public sealed partial class D1htNode
     /// <summary>This table's in-flight states, for a joiner's copy.</summary>
     private InFlightState[] InFlightStates(Micros now)
     {
+        var lag = Scratch.Lag;
         PrepareLag(now);
-        var a = new InFlightState[Lag.Count];
-        for (int i = 0; i < a.Length; i++) a[i] = new InFlightState(Lag[i].Id, Lag[i].Replaced, EdraEvent.Centis(now - DetectedAt(Lag[i])));
+        var a = new InFlightState[lag.Count];
+        for (int i = 0; i < a.Length; i++) a[i] = new InFlightState(lag[i].Id, lag[i].Replaced, EdraEvent.Centis(now - DetectedAt(lag[i])));
         return a;
     }
 
     /// <summary>Digest and state count of [lo, hi] as this table stood one in-flight window ago (needs <see cref="PrepareLag"/>).</summary>
     private (ulong Digest, int States) LaggedDigest(RingId lo, RingId hi)
     {
+        var lag = Scratch.Lag;
         var (digest, states) = _table.Digest(lo, hi);
-        foreach (var r in Lag)
+        foreach (var r in lag)
         {
             if (r.Id.Value < lo.Value) continue;
             if (r.Id.Value > hi.Value) break;
@@ -229,14 +230,15 @@ public sealed partial class D1htNode
     /// </summary>
     private void SendSegment(Micros now, Effects effects, Address to, RingId lo, RingId hi, bool wantReply)
     {
+        var lag = Scratch.Lag;
         var segment = Scratch.States;
         segment.Clear();
         _table.CopyStates(lo, hi, segment);
         var ages = new uint[segment.Count];
         for (int i = 0, j = 0; i < segment.Count; i++)
         {
-            while (j < Lag.Count && Lag[j].Id.Value < segment[i].Id.Value) j++;
-            if (j < Lag.Count && Lag[j].Id == segment[i].Id) ages[i] = EdraEvent.Centis(now - DetectedAt(Lag[j])) + 1;
+            while (j < lag.Count && lag[j].Id.Value < segment[i].Id.Value) j++;
+            if (j < lag.Count && lag[j].Id == segment[i].Id) ages[i] = EdraEvent.Centis(now - DetectedAt(lag[j])) + 1;
         }
         int max = _options.MaxRecordsPerMessage;
         for (int start = 0; start == 0 || start < segment.Count; start += max)

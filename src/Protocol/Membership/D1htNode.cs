@@ -157,8 +157,8 @@ public sealed partial class D1htNode : INode
 
     /// <summary>
     /// Working lists that one step fills and is done with. They belong to the thread, not the node: at 100,000
-    /// simulated hosts each node's own copies held about 1.5 GB of spare capacity, and a table transfer's copy
-    /// (2.4 MB) stayed with every host that ever served a join. A node never runs two steps at once.
+    /// simulated hosts each node kept its lists' largest capacity for good, and a table transfer's copy (2.4 MB)
+    /// stayed with every host that ever served a join. A node never runs two steps at once.
     /// </summary>
     private static class Scratch
     {
