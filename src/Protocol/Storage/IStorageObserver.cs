@@ -17,6 +17,9 @@ public interface IStorageObserver
     /// </summary>
     void RepairTraffic(long bytes);
 
-    /// <summary>A replacement ended: the next replica set is recorded and the replaced member is told to drop its copy.</summary>
-    void ReplicaReplaced();
+    /// <summary>
+    /// A replacement ended: the next replica set is recorded and the replaced member is told to drop its copy.
+    /// <paramref name="rebalanced"/>: it moved the chunk onto a joined host, not off a silent one.
+    /// </summary>
+    void ReplicaReplaced(bool rebalanced);
 }

@@ -37,13 +37,17 @@ public static class Placement
     /// <summary>How far past N a walk looks for distinct racks before accepting a rack twice; bounds work at 10^5 hosts.</summary>
     private const int RackSearchWindow = 256;
 
-    public static Address[] Replicas(IRoutingTable table, IHostLocations locations, ulong volume, long chunk, int n, PlacementPolicy policy)
+    public static Address[] Replicas(IRoutingTable table, IHostLocations locations, ulong volume, long chunk, int n, PlacementPolicy policy) =>
+        [.. ReplicaMembers(table, locations, volume, chunk, n, policy).Select(m => m.Address)];
+
+    /// <summary><see cref="Replicas"/> with the members' ids.</summary>
+    public static Member[] ReplicaMembers(IRoutingTable table, IHostLocations locations, ulong volume, long chunk, int n, PlacementPolicy policy)
     {
         int count = table.Count;
         if (count == 0) return [];
         int start = table.Rank(VolumeKeys.ChunkKey(volume, chunk));
         int[] quota = policy.PerDatacenter is { } per ? [.. per] : [n];
-        var taken = new List<Address>(n);
+        var taken = new List<Member>(n);
         var racks = new SortedSet<(int, int)>();
         int window = Math.Min(count, n + RackSearchWindow);
         // Passes: by policy on distinct racks, by policy, then (only if some datacenter fell short) anywhere.
@@ -57,10 +61,10 @@ public static class Placement
                 var loc = locations.Of(m.Address);
                 int slot = policy.PerDatacenter is null ? 0 : loc.Datacenter;
                 if (byPolicy && (slot >= quota.Length || quota[slot] == 0)) continue;
-                if (taken.Contains(m.Address) || (distinctRacks && racks.Contains((loc.Datacenter, loc.Rack)))) continue;
+                if (taken.Exists(t => t.Address == m.Address) || (distinctRacks && racks.Contains((loc.Datacenter, loc.Rack)))) continue;
                 racks.Add((loc.Datacenter, loc.Rack));
                 if (byPolicy) quota[slot]--;
-                taken.Add(m.Address);
+                taken.Add(m);
             }
         }
         return [.. taken];

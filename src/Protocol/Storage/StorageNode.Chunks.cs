@@ -66,6 +66,8 @@ public sealed partial class StorageNode
         public bool[] InOld = [.. replicas.Select(_ => true)], InNew = [.. replicas.Select(_ => true)];
         /// <summary>Replacing: a joining member is last; Recording: the next set is being written to the register; Recorded: it is there.</summary>
         public bool Replacing, Recording, Recorded;
+        /// <summary>The replacement moves the chunk onto a joined host (the leaving member is alive).</summary>
+        public bool Rebalancing;
         public Micros ReplaceStarted;
         public ChunkState State;
         public long NextSeq = 1, MaxAcked;
@@ -127,7 +129,7 @@ public sealed partial class StorageNode
             FenceAcked = [.. keep.Select(i => FenceAcked[i])];
             InOld = [.. keep.Select(_ => true)];
             InNew = [.. keep.Select(_ => true)];
-            Replacing = Recording = Recorded = false;
+            Replacing = Recording = Recorded = Rebalancing = false;
             return gone;
         }
 

@@ -27,6 +27,7 @@ public sealed partial class StorageNode
         public readonly SortedSet<long> OpenCalls = [];
         public readonly List<(long Id, long Barrier)> Flushes = [];
         public long NextCall;
+        public Micros NextRebalance;
     }
 
     private readonly SortedDictionary<string, OwnedVolume> _owned = new(StringComparer.Ordinal);
@@ -43,7 +44,7 @@ public sealed partial class StorageNode
             if (old.Epoch >= epoch && old.State != VolumeState.Fenced) { _fx.Reply(id, new VolumeResult(false, $"already attached at {old.Epoch}")); return; }
             FailAll(old, "replaced by a newer attach", fenced: true);
         }
-        var v = new OwnedVolume(spec, epoch) { AttachCall = id };
+        var v = new OwnedVolume(spec, epoch) { AttachCall = id, NextRebalance = _now + _options.RebalanceInterval };
         foreach (var (chunk, set) in record.Replaced ?? v.Overrides) v.Overrides[chunk] = set;
         _owned[spec.Name] = v;
         EnsureTicking();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership;
 using VinzVault.Protocol.Storage.Messages;
 using VinzVault.Protocol.Storage.Metadata;
 
@@ -90,16 +91,20 @@ public sealed partial class StorageNode
     /// </summary>
     private void ReplaceDeadReplicas(OwnedVolume v)
     {
+        var view = _now >= v.NextRebalance ? _view?.Invoke() : null;
+        if (view is not null) v.NextRebalance = _now + _options.RebalanceInterval;
+        int moves = _options.MaxConcurrentResyncs - v.Chunks.Values.Count(c => c.Rebalancing);
         foreach (var chunk in v.Chunks.Values)
         {
             if (chunk.State != ChunkState.Known) continue;
-            StepReplacement(v, chunk);
+            if (!StepReplacement(v, chunk) && view is not null && moves > 0 && Rebalance(v, chunk, view, start: true) > 0) moves--;
             // After the step, so a member that just joined is probed this round: its answer makes it a resync candidate.
             ProbeLaggingReplicas(v, chunk);
         }
     }
 
-    private void StepReplacement(OwnedVolume v, OwnedChunk chunk)
+    /// <summary>Moves a replacement on; false when the chunk has none and starts none.</summary>
+    private bool StepReplacement(OwnedVolume v, OwnedChunk chunk)
     {
         bool quiet = chunk.Inflight.Count == 0 && chunk.Sync is null && !_reads.Values.Any(r => r.Chunk == chunk);
         if (chunk.Replacing)
@@ -117,16 +122,17 @@ public sealed partial class StorageNode
             {
                 var next = chunk.NextSet;
                 LogReplaceFinished(_ctx.Logger, v.Spec.Name, chunk.Index, joiner);
+                bool rebalanced = chunk.Rebalancing;
                 foreach (var gone in chunk.FinishReplace())
                 {
                     _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
-                    _observer?.ReplicaReplaced();
+                    _observer?.ReplicaReplaced(rebalanced);
                 }
                 v.Overrides[chunk.Index] = next;
             }
-            return;
+            return true;
         }
-        if (!quiet) return;
+        if (!quiet) return true;
         for (int i = 0; i < chunk.Replicas.Length; i++)
         {
             if (chunk.InSync(i) || !Silent(chunk.Replicas[i])) continue;
@@ -136,8 +142,54 @@ public sealed partial class StorageNode
             chunk.BeginReplace(i, j, !v.Spec.Policy.IsAsync(_locations.Of(j).Datacenter));
             chunk.ReplaceStarted = _now;
             LogReplaceStarted(_ctx.Logger, v.Spec.Name, chunk.Index, leaving, j);
-            return;
+            return true;
         }
+        return false;
+    }
+
+    /// <summary>
+    /// Rebalancing onto joined hosts. A chunk belongs on the first N hosts from its key in this owner's live view (the
+    /// placement rule over the live members); when that puts it on a host that joined after the cluster formed (not a
+    /// founding member) and one of its members is not placed there, the joined host replaces that member like a dead
+    /// one is replaced: it joins as an extra member, is resynced while the old member keeps serving, the next set is
+    /// recorded in the register, and only then the old member leaves and drops its copy. Only in-sync, quiet chunks
+    /// move, and at most <see cref="StorageOptions.MaxConcurrentResyncs"/> per volume at once. Founding members are
+    /// not moved back onto: a founder that returns after its chunks were replaced keeps the replacements (moving
+    /// them back would double the repair traffic of every crash).
+    /// Returns how many moves the chunk needs (0 when it is placed as the view says); with <paramref name="start"/>,
+    /// starts the first.
+    /// </summary>
+    private int Rebalance(OwnedVolume v, OwnedChunk chunk, IRoutingTable view, bool start)
+    {
+        if (!chunk.FullyReplicated || chunk.Inflight.Count > 0 || chunk.Sync is not null) return 0;
+        var ideal = Placement.ReplicaMembers(view, _locations, v.Spec.Key, chunk.Index, v.Spec.Geometry.Replicas, v.Spec.Policy);
+        int needed = 0;
+        foreach (var h in ideal)
+        {
+            if (chunk.IndexOf(h.Address) >= 0 || Silent(h.Address) || _table.TryGetState(h.Id, out _)) continue;
+            int dc = _locations.Of(h.Address).Datacenter;
+            for (int i = 0; i < chunk.Replicas.Length; i++)
+            {
+                var m = chunk.Replicas[i];
+                if (Array.Exists(ideal, x => x.Address == m)) continue;
+                if (v.Spec.Policy.PerDatacenter is not null && _locations.Of(m).Datacenter != dc) continue;
+                if (needed++ > 0 || !start) break;
+                if (_reads.Values.Any(r => r.Chunk == chunk)) return needed;
+                chunk.BeginReplace(i, h.Address, !v.Spec.Policy.IsAsync(dc));
+                chunk.Rebalancing = true;
+                chunk.ReplaceStarted = _now;
+                LogRebalanceStarted(_ctx.Logger, v.Spec.Name, chunk.Index, m, h.Address);
+                break;
+            }
+        }
+        return needed;
+    }
+
+    /// <summary>Chunks of an owned volume whose members differ from where this owner's view places them on joined hosts.</summary>
+    public int ChunksToRebalance(string volume)
+    {
+        if (!_owned.TryGetValue(volume, out var v) || v.State != VolumeState.Active || _view?.Invoke() is not { } view) return 0;
+        return v.Chunks.Values.Count(c => c.Replacing ? c.Rebalancing : Rebalance(v, c, view, start: false) > 0);
     }
 
     private void RecordReplicaSet(OwnedVolume v, OwnedChunk chunk)
@@ -161,6 +213,9 @@ public sealed partial class StorageNode
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "volume {Volume} chunk {Chunk}: replacing silent {Leaving} by {Joining}")]
     private static partial void LogReplaceStarted(ILogger logger, string volume, long chunk, Address leaving, Address joining);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "volume {Volume} chunk {Chunk}: moving from {Leaving} onto joined {Joining}")]
+    private static partial void LogRebalanceStarted(ILogger logger, string volume, long chunk, Address leaving, Address joining);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "volume {Volume} chunk {Chunk}: {Joining} never caught up, replacement cancelled")]
     private static partial void LogReplaceCancelled(ILogger logger, string volume, long chunk, Address joining);

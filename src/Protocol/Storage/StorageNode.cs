@@ -10,8 +10,9 @@ namespace VinzVault.Protocol.Storage;
 
 /// <summary>
 /// A host's storage role: replica of the chunks placed on it (Replica), and owner of the volumes attached to it
-/// (Owner, Io, Repair). It learns the membership only through <see cref="IRoutingTable"/> and hosts' locations
-/// through <see cref="IHostLocations"/>; whether the table came from D1HT or a test is not its business.
+/// (Owner, Io, Repair). It learns the membership only through <see cref="IRoutingTable"/>s (the founding members, and
+/// optionally its live view) and hosts' locations through <see cref="IHostLocations"/>; whether a table came from D1HT
+/// or a test is not its business.
 /// </summary>
 /// <remarks>
 /// Steps are single-threaded; helpers use <see cref="_fx"/> and <see cref="_now"/>, which are only valid during a Step.
@@ -25,6 +26,7 @@ public sealed partial class StorageNode : INode
     private readonly NodeContext _ctx;
     private readonly StorageOptions _options;
     private readonly IRoutingTable _table;
+    private readonly Func<IRoutingTable?>? _view;
     private readonly IHostLocations _locations;
     private readonly IStorageObserver? _observer;
     private readonly Prng _rng;
@@ -37,8 +39,13 @@ public sealed partial class StorageNode : INode
     private Effects _fx = null!;
     private Micros _now;
 
-    public StorageNode(NodeContext ctx, StorageOptions options, IRoutingTable table, IHostLocations locations, IStorageObserver? observer = null)
+    /// <param name="table">The founding members: default placement of chunks and registers (the same on every host).</param>
+    /// <param name="view">This host's live membership (D1HT), or null while it has none: hosts that joined after the
+    /// cluster formed get chunks from it (<see cref="Rebalance"/>). Null for a cluster that never grows.</param>
+    public StorageNode(NodeContext ctx, StorageOptions options, IRoutingTable table, IHostLocations locations, IStorageObserver? observer = null,
+        Func<IRoutingTable?>? view = null)
     {
+        _view = view;
         _observer = observer;
         _ctx = ctx;
         _options = options;

@@ -17,11 +17,13 @@ namespace VinzVault.Protocol.Storage;
 /// and again after each such quiet span: a few ReplaceAfter, so a copy its owner still uses is rarely checked. Real
 /// deployments can wait hours (a stray copy only costs disk); simulated scenarios need it within a run.</param>
 /// <param name="StrayScanInterval">How often a replica looks for such copies; it checks one volume at a time (one register read).</param>
+/// <param name="RebalanceInterval">How often an owner compares its chunks' members with its live view, to move chunks onto
+/// hosts that joined (each comparison walks the view once per chunk).</param>
 /// <param name="RegisterReplicas">Acceptors of a metadata register: 5 survive two failures (a chunk's 3 replicas survive one).</param>
 /// <param name="RegisterAttempts">Ballots a register change tries before it fails as contended (each retry backs off randomly).</param>
 public sealed record StorageOptions(Micros Tick, Micros RetryInterval, Micros ReadTimeout, Micros GiveUpAfter, Micros RepairInterval, int MaxConcurrentResyncs, Micros SyncWait,
     Micros StrayAfter, Micros StrayScanInterval,
-    Micros ReplaceAfter = default, int RegisterReplicas = 5, int RegisterAttempts = 40)
+    Micros ReplaceAfter = default, Micros RebalanceInterval = default, int RegisterReplicas = 5, int RegisterAttempts = 40)
 {
     public static readonly StorageOptions Default = new(
         Tick: Micros.FromMillis(20),
@@ -33,5 +35,6 @@ public sealed record StorageOptions(Micros Tick, Micros RetryInterval, Micros Re
         SyncWait: Micros.FromMillis(60),
         StrayAfter: Micros.FromSeconds(10),
         StrayScanInterval: Micros.FromSeconds(2),
-        ReplaceAfter: Micros.FromSeconds(8));
+        ReplaceAfter: Micros.FromSeconds(8),
+        RebalanceInterval: Micros.FromSeconds(5));
 }

@@ -29,6 +29,8 @@ public sealed class D1htBinding(D1htSpec spec, bool? sharedTables = null) : IPro
     public D1htOptions Options => _options;
     public D1htMetrics Metrics => _metrics;
     public ITableFactory Tables => _tables;
+    /// <summary>Hosts of the formed ring (the join flood's are the rest, numbered after them).</summary>
+    public int FormedHosts => _sim.Hosts - _flooders;
 
     /// <summary>The node options a scenario asks for; unset fields keep D1htOptions' defaults.</summary>
     public static D1htOptions OptionsFor(D1htSpec spec, Scenario scenario)

@@ -14,12 +14,14 @@ namespace VinzVault.Runtime.Sim.Protocols;
 /// workloads, both sets of checkers and both report sections. Storage places chunks over the deployment's host
 /// list (as a real host reads it from its configuration); it does not take its placement from D1HT's tables yet.
 /// </summary>
-public sealed class HostBinding(D1htSpec d1ht, StorageSpec storage) : IProtocolBinding
+public sealed class HostBinding(D1htSpec d1ht, StorageSpec storage, StorageOptions? storageOptions = null) : IProtocolBinding
 {
     private readonly D1htBinding _membership = new(d1ht);
-    private readonly StorageBinding _storage = new(storage);
+    private readonly StorageBinding _storage = new(storage, storageOptions);
 
     public string Name => "host";
+    /// <summary>The VMs' volumes.</summary>
+    public IEnumerable<VolumeSpec> Volumes => _storage.Volumes;
     public string? ReportSection => "membership";
     public IEnumerable<ISimObserver> Observers => _membership.Observers.Concat(_storage.Observers);
     public IEnumerable<(string Name, Action<JsonObject> Write)> Sections => [("membership", _membership.WriteReport), ("storage", _storage.WriteReport)];
@@ -27,12 +29,16 @@ public sealed class HostBinding(D1htSpec d1ht, StorageSpec storage) : IProtocolB
     public void Attach(Simulator sim)
     {
         _membership.Attach(sim);
-        _storage.Attach(sim);
+        _storage.Attach(sim, _membership.FormedHosts);
     }
 
-    public INode CreateNode(NodeContext context, int host) => new HostNode(
-        (D1htNode)_membership.CreateNode(context, host),
-        (StorageNode)_storage.CreateNode(context with { Seed = Prng.Derive(context.Seed, 0x5707) }, host));
+    public INode CreateNode(NodeContext context, int host)
+    {
+        var membership = (D1htNode)_membership.CreateNode(context, host);
+        // Storage sees the live view only while this host is a member (a joiner's table arrives in pieces).
+        var storage = _storage.CreateNode(context with { Seed = Prng.Derive(context.Seed, 0x5707) }, () => membership.IsMember ? membership.Table : null);
+        return new HostNode(membership, storage);
+    }
 
     public void WriteReport(JsonObject section) => _membership.WriteReport(section);
 }

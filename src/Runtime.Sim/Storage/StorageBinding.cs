@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using VinzVault.Protocol.Core;
+using VinzVault.Protocol.Membership;
 using VinzVault.Protocol.Node;
 using VinzVault.Protocol.Storage;
 using VinzVault.Runtime.Sim.Engine;
@@ -29,11 +30,16 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
     public string? ReportSection => "storage";
     public IEnumerable<ISimObserver> Observers => _observers;
     public StorageHistory History { get; } = new();
+    /// <summary>The VMs' volumes.</summary>
+    public IEnumerable<VolumeSpec> Volumes => _workload.Volumes;
 
-    public void Attach(Simulator sim)
+    public void Attach(Simulator sim) => Attach(sim, sim.Hosts);
+
+    /// <param name="founders">Hosts 0..founders-1 formed the cluster (default placement); the others join later.</param>
+    public void Attach(Simulator sim, int founders)
     {
         _sim = sim;
-        _membership = new StaticMembership(sim);
+        _membership = new StaticMembership(sim, founders);
         _lost = new NoLostAckedWriteChecker(sim.AddInvariant("noLostAckedWrite"));
         _stale = new ReadsLinearizableChecker(sim.AddInvariant("readsLinearizable"));
         _fenced = new NoFencedWriteAckedChecker(sim.AddInvariant("noFencedWriteAcked"));
@@ -61,7 +67,11 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         return last + _options.ReplaceAfter + _options.RepairInterval * 5;
     }
 
-    public INode CreateNode(NodeContext context, int host) => new StorageNode(context, _options, _membership.Table, _membership, _workload);
+    public INode CreateNode(NodeContext context, int host) => CreateNode(context, null);
+
+    /// <param name="view">The host's live membership, for rebalancing onto joined hosts.</param>
+    public StorageNode CreateNode(NodeContext context, Func<IRoutingTable?>? view) =>
+        new(context, _options, _membership.Table, _membership, _workload, view);
 
     public void WriteReport(JsonObject section)
     {
@@ -82,6 +92,8 @@ public sealed class StorageBinding(StorageSpec spec, StorageOptions? options = n
         section["writeLatencyP99Micros"] = w.Writes.P99;
         section["repairBytes"] = w.RepairBytes;
         section["replicasReplaced"] = w.ReplicasReplaced;
+        section["replicasRebalanced"] = w.ReplicasRebalanced;
+        section["chunksToRebalanceAtEnd"] = w.ChunksToRebalance();
         section["migrations"] = w.Migrations;
         section["takeovers"] = w.Takeovers;
         section["failovers"] = w.Failovers;

@@ -72,6 +72,7 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
     public long RepairBytes { get; private set; }
     /// <summary>Chunk replicas replaced (each ends with the owner telling the replaced host to drop its copy).</summary>
     public long ReplicasReplaced { get; private set; }
+    public long ReplicasRebalanced { get; private set; }
     public int Migrations { get; private set; }
     public int Takeovers { get; private set; }
     public int Failovers { get; private set; }
@@ -323,12 +324,27 @@ public sealed class VmWorkload : ISimObserver, IStorageObserver
         metrics.Add("under-replicated chunks", "chunks", t, under, "Under-replicated chunks");
         metrics.Add("repair bytes/s", "B/s", t, (RepairBytes - _repairBytesSampled) / _sim.Scenario.SampleInterval.Seconds, "Repair traffic");
         _repairBytesSampled = RepairBytes;
+        int toRebalance = ChunksToRebalance();
+        if (toRebalance > 0 || ReplicasRebalanced > 0) metrics.Add("chunks to rebalance", "chunks", t, toRebalance, "Rebalancing onto joined hosts");
         if (AsyncLag.Count > 0) metrics.Add("async lag p99", "us", t, AsyncLag.TakeWindowP99(), "Async replica lag p99");
     }
 
     public void AsyncReplicaCaughtUp(Micros lag) => AsyncLag.Add(lag.Value, 1);
 
-    public void ReplicaReplaced() => ReplicasReplaced++;
+    public void ReplicaReplaced(bool rebalanced)
+    {
+        if (rebalanced) ReplicasRebalanced++;
+        else ReplicasReplaced++;
+    }
+
+    /// <summary>Chunks whose owner's live view places them on a joined host they are not on yet (0 when nobody has a view).</summary>
+    public int ChunksToRebalance()
+    {
+        int n = 0;
+        foreach (var v in _vms)
+            if (v.Attached && v.Owner >= 0 && _sim.IsUp(v.Owner) && _sim.NodeOf<StorageNode>(v.Owner) is { } node) n += node.ChunksToRebalance(v.Spec.Name);
+        return n;
+    }
 
     public void RepairTraffic(long bytes) => RepairBytes += bytes;
 

@@ -258,7 +258,7 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
             var sim = new Simulator(s, new StorageBinding(s.Protocol.Storage, options));
             var replies = new Replies();
             sim.AddObserver(replies);
-            var membership = new StaticMembership(sim);
+            var membership = new StaticMembership(sim, sim.Hosts);
             var replicas = Placement.Replicas(membership.Table, membership, VolumeKeys.Of("v"), 0, 3, PlacementPolicy.Anywhere);
             int down = (int)replicas[0].Value;
             int owner = Enumerable.Range(0, sim.Hosts).First(h => Array.IndexOf(replicas, sim.Addresses[h]) < 0);
