@@ -98,7 +98,12 @@ public sealed partial class StorageNode
         /// <summary>Replicas holding every acknowledged write of this chunk.</summary>
         public bool InSync(int i) => Tracks[i].Contig >= 0 && Tracks[i].Contig >= MaxAcked;
 
-        public bool FullyReplicated => State == ChunkState.Known && !Replacing && Enumerable.Range(0, Replicas.Length).All(InSync);
+        /// <summary>
+        /// Every member of the recorded set holds every acknowledged write. A chunk moving onto a joined host is fully
+        /// replicated while the joiner catches up (its recorded members are all alive and in sync); one replacing a dead
+        /// member is not until the replacement is recorded and the dead member has left.
+        /// </summary>
+        public bool FullyReplicated => State == ChunkState.Known && Enumerable.Range(0, Replicas.Length).All(i => !InOld[i] || InSync(i));
 
         /// <summary>Starts replacing member <paramref name="leaving"/> by <paramref name="joining"/> (extra member, next set).</summary>
         public void BeginReplace(int leaving, Address joining, bool joiningIsSync)

@@ -165,6 +165,6 @@ public sealed partial class StorageNode
     {
         if (FindOwned(q.Volume) is not { State: VolumeState.Active } v || q.Chunk < 0 || q.Chunk >= v.Spec.Geometry.Chunks) return;
         var chunk = GetChunk(v, q.Chunk);
-        if (chunk.IndexOf(from) < 0 && chunk.FullyReplicated) _fx.Send(from, new StoreDropMessage(v.Spec.Key, v.Epoch, q.Chunk));
+        if (chunk.IndexOf(from) < 0 && chunk.FullyReplicated) _fx.Send(from, new StoreDropMessage(v.Spec.Key, v.Epoch, q.Chunk, chunk.NextSeq - 1));
     }
 }

@@ -339,12 +339,16 @@ public sealed partial class StorageNode
     /// of each block in it is written back to all, re-versioned in this epoch so it also beats a stale owner's
     /// writes that reached a replica the takeover did not fence. Outside that range every replica answered the
     /// first phase with the same versions, so after the write-back each holds every acknowledged write.
+    /// A joining member (a replacement, or a chunk moving onto a joined host) is always written back in full, even if it
+    /// answered with the same versions: that copy may be one the owner told to drop earlier, and a drop that arrives late
+    /// is ignored only by a copy holding a write issued after it (<see cref="WrittenSince"/>).
     /// </summary>
     private void DecideSync(PendingRead pr)
     {
         _reads.Remove(pr.Id);
         var (v, chunk) = (pr.Volume, pr.Chunk);
         chunk.Sync = null;
+        bool joiner = chunk.Replacing && !chunk.InSync(chunk.Replicas.Length - 1);
         int n = pr.Count;
         var best = new BlockData[n];
         bool all = pr.AllReplies == pr.Replies.Length;
@@ -363,7 +367,7 @@ public sealed partial class StorageNode
                 }
             }
         }
-        if (all && hi < 0)
+        if (all && hi < 0 && !joiner)
         {
             for (int i = 0; i < pr.Replies.Length; i++)
             {
@@ -376,7 +380,7 @@ public sealed partial class StorageNode
         }
         if (pr.VersionsOnly)
         {
-            if (!all) (lo, hi) = (0, n - 1);
+            if (!all || joiner) (lo, hi) = (0, n - 1);
             QuorumRead(v, chunk, null, versionsOnly: false, first: pr.First + lo, count: hi - lo + 1);
             return;
         }

@@ -125,7 +125,7 @@ public sealed partial class StorageNode
                 bool rebalanced = chunk.Rebalancing;
                 foreach (var gone in chunk.FinishReplace())
                 {
-                    _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index));
+                    _fx.Send(gone, new StoreDropMessage(v.Spec.Key, v.Epoch, chunk.Index, chunk.NextSeq - 1));
                     _observer?.ReplicaReplaced(rebalanced);
                 }
                 v.Overrides[chunk.Index] = next;
@@ -166,7 +166,13 @@ public sealed partial class StorageNode
         int needed = 0;
         foreach (var h in ideal)
         {
-            if (chunk.IndexOf(h.Address) >= 0 || Silent(h.Address) || _table.TryGetState(h.Id, out _)) continue;
+            if (chunk.IndexOf(h.Address) >= 0 || _table.TryGetState(h.Id, out _)) continue;
+            if (Silent(h.Address))
+            {
+                // It stays silent until it answers something: ask, as for a lagging member (it is back in the view).
+                if (start) _fx.Send(h.Address, new StoreFenceMessage(v.Spec.Key, v.Epoch, 0));
+                continue;
+            }
             int dc = _locations.Of(h.Address).Datacenter;
             for (int i = 0; i < chunk.Replicas.Length; i++)
             {

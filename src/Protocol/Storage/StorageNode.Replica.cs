@@ -66,8 +66,10 @@ public sealed partial class StorageNode
                 WhenDurable(v, epoch, () => ReplyToRequest(from, m, ReplicaStatus.Ok, epoch, []));
                 break;
             case StoreDropMessage d:
-                // The owner recorded a new replica set without this host, in sync: the copy is garbage now.
-                DropCopy(volume, v, d.Chunk);
+                // The owner recorded a new replica set without this host, in sync: the copy is garbage now. Unless a
+                // write issued after the drop reached it first (reordered links, or a reconnect): then the owner has
+                // taken this host back (as a joiner it is written back in full) and the copy is in use.
+                if (!WrittenSince(v, d.Chunk, new BlockVersion(d.Epoch, d.Seq))) DropCopy(volume, v, d.Chunk);
                 break;
             case StoreReadMessage r when Chunk(v, volume, r.Chunk, r.Shape, from, m) is { } c:
                 var blocks = new BlockData[r.Count];
@@ -80,6 +82,16 @@ public sealed partial class StorageNode
             default:
                 break;
         }
+    }
+
+    /// <summary>True when the copy holds, or is about to apply, a write newer than <paramref name="version"/>.</summary>
+    private static bool WrittenSince(ReplicaVolume v, long chunk, BlockVersion version)
+    {
+        if (!v.Chunks.TryGetValue(chunk, out var c)) return false;
+        foreach (var b in c.Versions) if (b > version) return true;
+        foreach (var (_, m) in c.Waiting)
+            if (m is StoreWriteMessage w && new BlockVersion(w.Epoch, w.Seq) > version) return true;
+        return false;
     }
 
     /// <summary>The loaded chunk, or null after queueing the request until it is loaded (or refusing a shape mismatch).</summary>

@@ -123,6 +123,16 @@ public sealed partial class Simulator
         _queue.Push(ref e);
     }
 
+    /// <summary>
+    /// Delivers <paramref name="message"/> to host <paramref name="to"/> at <paramref name="at"/> as if host <paramref name="from"/>
+    /// had sent it: a message held up in the network for as long as a test needs (a reconnect, a queue on a slow link).
+    /// </summary>
+    public void Inject(int from, int to, Message message, Micros at)
+    {
+        var e = new SimEvent { Time = Math.Max(at.Value, _now), Type = EventType.Deliver, Host = to, From = (ulong)from, Payload = message };
+        _queue.Push(ref e);
+    }
+
     /// <summary>Stops the run after the current event (used by tests and by fatal checkers).</summary>
     public void Stop() => _stopped = true;
 

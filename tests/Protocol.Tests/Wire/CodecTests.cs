@@ -80,7 +80,7 @@ public sealed class CodecTests
         from blocks in AnyBlocks(shape) select (Message)new StoreReadReplyMessage(v, id, n, st, e, shape, blocks),
         from v in AnyULong from e in AnyEpoch from id in AnyCount select (Message)new StoreFenceMessage(v, e, id),
         from v in AnyULong from id in AnyCount from n in AnyULong from st in AnyStatus from e in AnyEpoch select (Message)new StoreFenceAckMessage(v, id, n, st, e),
-        from v in AnyULong from e in AnyEpoch from c in AnyCount select (Message)new StoreDropMessage(v, e, c),
+        from v in AnyULong from e in AnyEpoch from c in AnyCount from q in AnyCount select (Message)new StoreDropMessage(v, e, c, q),
         from v in AnyULong from c in AnyCount select (Message)new StoreDropQueryMessage(v, c),
         from k in AnyULong from id in AnyCount from b in AnyBallot select (Message)new RegisterPrepareMessage(k, id, b),
         from k in AnyULong from id in AnyCount from ok in Gen.Elements(true, false) from p in AnyBallot from a in AnyBallot from v in AnyValue

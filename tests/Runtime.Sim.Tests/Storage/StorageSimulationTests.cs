@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Node;
 using VinzVault.Protocol.Storage;
+using VinzVault.Protocol.Storage.Messages;
 using VinzVault.Runtime.Sim.Engine;
 using VinzVault.Runtime.Sim.Protocols;
 using VinzVault.Runtime.Sim.Scenarios;
@@ -239,6 +240,42 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         output.WriteLine($"stray copies at the end without cleanup: {withoutCleanup}");
         Assert.True(withoutCleanup > 0);
         Assert.Equal(0, StrayCopiesAtEnd(StorageOptions.Default));
+    }
+
+    /// <summary>
+    /// A drop that arrives after the copy took a newer write (it was sent before the host was made a member again, and
+    /// the network held it up) leaves the copy alone; a drop naming the copy's newest write deletes it. The drop is
+    /// injected at 15 s, mid-I/O, from the owner to a member of chunk 0 of the first volume.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ADropOlderThanTheCopysNewestWriteIsIgnored(bool current)
+    {
+        var s = ScenarioFor(new StorageCase(12, 21, 0, 0, false, []));
+        s = s with { Protocol = s.Protocol with { Storage = s.Protocol.Storage with { Takeovers = 0, Migrations = 0 } } };
+        var sim = new Simulator(s, new StorageBinding(s.Protocol.Storage));
+        var volume = ((StorageBinding)sim.Binding).Volumes.First();
+        ulong file = VolumeKeys.ChunkFile(volume.Key, 0);
+        int member = -1;
+        bool heldAfter = false;
+        sim.At(Micros.FromSeconds(15), () =>
+        {
+            int owner = Enumerable.Range(0, sim.Hosts).Single(h => sim.NodeOf<StorageNode>(h)!.OwnedVolumes.Contains(volume.Name));
+            member = Enumerable.Range(0, sim.Hosts).First(h => h != owner && sim.NodeOf<StorageNode>(h)!.HeldVersions(volume.Key, 0) is not null);
+            var newest = sim.NodeOf<StorageNode>(member)!.HeldVersions(volume.Key, 0)!.Max();
+            Assert.True(newest.Seq > 1, $"chunk 0 has seen only {newest}");
+            sim.Inject(owner, member, new StoreDropMessage(volume.Key, newest.Epoch, 0, current ? newest.Seq : newest.Seq - 1), sim.Now);
+            sim.At(sim.Now + Micros.FromMillis(1), () => heldAfter = sim.HasFile(member, file));
+        });
+        sim.Run();
+        if (current)
+        {
+            Assert.False(heldAfter, "a drop naming the copy's newest write must delete it");
+            return;
+        }
+        Assert.True(heldAfter, $"host {member} deleted its copy on a late drop");
+        Assert.All(sim.Invariants, i => Assert.True(i.Held, $"{i.Name}: {i.FirstViolation}"));
     }
 
     /// <summary>

@@ -148,13 +148,17 @@ public sealed record StoreFenceAckMessage(ulong Volume, long RequestId, ulong No
         new(r.U64("volume"), (long)r.VarU("request id"), r.U64("nonce"), r.Enum(ReplicaStatus.Failed, "status"), new Epoch(r.VarU("epoch")));
 }
 
-/// <summary>The owner replaced this replica in the chunk's recorded set (the new set is in sync): drop the copy.</summary>
-public sealed record StoreDropMessage(ulong Volume, Epoch Epoch, long Chunk) : Message
+/// <summary>
+/// The owner replaced this replica in the chunk's recorded set (the new set is in sync): drop the copy, unless it holds
+/// a write newer than <see cref="Seq"/> of <see cref="Epoch"/>, the last the owner had issued on the chunk when it sent
+/// this (the drop came late, and the host is a member again).
+/// </summary>
+public sealed record StoreDropMessage(ulong Volume, Epoch Epoch, long Chunk, long Seq) : Message
 {
     public override MessageTag Tag => MessageTag.StoreDrop;
-    public override void Encode(WireWriter w) { w.U64(Volume); w.VarU(Epoch.Value); w.VarU((ulong)Chunk); }
-    public override int Size() => 1 + 8 + WireWriter.VarUSize(Epoch.Value) + WireWriter.VarUSize((ulong)Chunk);
-    internal static StoreDropMessage Read(ref WireReader r) => new(r.U64("volume"), new Epoch(r.VarU("epoch")), (long)r.VarU("chunk"));
+    public override void Encode(WireWriter w) { w.U64(Volume); w.VarU(Epoch.Value); w.VarU((ulong)Chunk); w.VarU((ulong)Seq); }
+    public override int Size() => 1 + 8 + WireWriter.VarUSize(Epoch.Value) + WireWriter.VarUSize((ulong)Chunk) + WireWriter.VarUSize((ulong)Seq);
+    internal static StoreDropMessage Read(ref WireReader r) => new(r.U64("volume"), new Epoch(r.VarU("epoch")), (long)r.VarU("chunk"), (long)r.VarU("seq"));
 }
 
 /// <summary>
