@@ -137,7 +137,8 @@ public sealed partial class StorageNode
         {
             if (chunk.InSync(i) || !Silent(chunk.Replicas[i])) continue;
             var leaving = chunk.Replicas[i];
-            var joining = Placement.Replacement(_table, _locations, v.Spec.Key, chunk.Index, chunk.Replicas, leaving, v.Spec.Policy, Silent);
+            // From the live view when there is one: it leaves out hosts D1HT knows are gone and includes joined ones.
+            var joining = Placement.Replacement(_view?.Invoke() ?? _table, _locations, v.Spec.Key, chunk.Index, chunk.Replicas, leaving, v.Spec.Policy, Silent);
             if (joining is not { } j) continue;
             chunk.BeginReplace(i, j, !v.Spec.Policy.IsAsync(_locations.Of(j).Datacenter));
             chunk.ReplaceStarted = _now;
