@@ -99,11 +99,14 @@ public sealed partial class StorageNode
         public bool InSync(int i) => Tracks[i].Contig >= 0 && Tracks[i].Contig >= MaxAcked;
 
         /// <summary>
-        /// Every member of the recorded set holds every acknowledged write. A chunk moving onto a joined host is fully
-        /// replicated while the joiner catches up (its recorded members are all alive and in sync); one replacing a dead
-        /// member is not until the replacement is recorded and the dead member has left.
+        /// Every member of the recorded set, or of the next set while replacing, holds every acknowledged write (the next
+        /// set is placed per policy like the recorded one). A chunk moving onto a joined host is fully replicated while
+        /// the joiner catches up; one replacing a dead member once the replacement is in sync. A sync under way does
+        /// not change which members hold every acknowledged write; before the first sync none is known to.
         /// </summary>
-        public bool FullyReplicated => State == ChunkState.Known && Enumerable.Range(0, Replicas.Length).All(i => !InOld[i] || InSync(i));
+        public bool FullyReplicated => State != ChunkState.Unknown && (AllInSync(InOld) || (Replacing && AllInSync(InNew)));
+
+        private bool AllInSync(bool[] set) => Enumerable.Range(0, Replicas.Length).All(i => !set[i] || InSync(i));
 
         /// <summary>Starts replacing member <paramref name="leaving"/> by <paramref name="joining"/> (extra member, next set).</summary>
         public void BeginReplace(int leaving, Address joining, bool joiningIsSync)

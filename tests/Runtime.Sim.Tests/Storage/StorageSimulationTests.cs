@@ -16,24 +16,36 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
 {
 
     /// <summary>One generated run: a small cluster, a seed, network and disk trouble, and a list of faults (shrinks by removing faults).</summary>
-    public sealed record StorageCase(int Hosts, ulong Seed, double Loss, double DiskFail, bool Torn, FaultSpec[] Faults)
+    /// <param name="Joiners">Hosts (the highest-numbered) that join by D1HT at 5-10 s; with any, the run is of kind "host"
+    /// (D1HT and storage on every host) and owners rebalance onto them.</param>
+    public sealed record StorageCase(int Hosts, ulong Seed, double Loss, double DiskFail, bool Torn, FaultSpec[] Faults, int Joiners = 0)
     {
         public override string ToString() =>
-            $"hosts={Hosts} seed={Seed} loss={Loss} diskFail={DiskFail} torn={Torn} faults=[{string.Join("; ", Faults.Select(f => $"{f.Kind} at {f.At} count {f.Count} for {f.Duration} {f.Scope}{(f.OneWay ? " one-way" : "")}"))}]";
+            $"hosts={Hosts} joiners={Joiners} seed={Seed} loss={Loss} diskFail={DiskFail} torn={Torn} faults=[{string.Join("; ", Faults.Select(f => $"{f.Kind} at {f.At} count {f.Count} for {f.Duration} {f.Scope}{(f.OneWay ? " one-way" : "")}"))}]";
     }
 
     private static Scenario ScenarioFor(StorageCase c) => new()
     {
         Name = "storage-fuzz",
         Seed = c.Seed,
-        Duration = Micros.FromSeconds(45),
+        // With joiners, longer: owners move chunks once their views hold the joined hosts, which under these faults can
+        // take most of a minute.
+        Duration = Micros.FromSeconds(c.Joiners > 0 ? 90 : 45),
         Topology = new TopologySpec { Hosts = c.Hosts, Datacenters = 2, HostsPerRack = 4 },
         Network = new NetworkSpec { CrossDatacenter = Micros.FromMillis(2), Loss = c.Loss },
         Disk = new DiskSpec { FailRate = c.DiskFail, TearOnCrash = c.Torn ? 0.5 : 0, LoseUnsyncedOnCrash = c.Torn ? 0.5 : 1 },
         Faults = c.Faults,
         Protocol = new ProtocolSpec
         {
-            Kind = "storage",
+            Kind = c.Joiners > 0 ? "host" : "storage",
+            D1ht = new D1htSpec
+            {
+                Quarantine = Micros.FromSeconds(2),
+                JoinFlood = (double)c.Joiners / c.Hosts,
+                JoinFloodAt = Micros.FromSeconds(5),
+                JoinFloodSpan = Micros.FromSeconds(5),
+                LookupsPerSecond = 2,
+            },
             Storage = new StorageSpec
             {
                 Volumes = 4,
@@ -345,6 +357,11 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
         from faults in Gen.ListOf(AnyFault)
         select new StorageCase(hosts, (ulong)seed, loss, diskFail, torn, [.. OneLossAtMost(faults).Take(6)]);
 
+    private static readonly Gen<StorageCase> AnyGrowingCase =
+        from c in AnyCase
+        from joiners in Gen.Choose(2, 8)
+        select c with { Hosts = c.Hosts + joiners, Joiners = joiners };
+
     /// <summary>
     /// At most one host lost for good per run: two losses within a repair time can take a majority of some chunk's
     /// replicas, which no replication factor of 3 survives (the property is about fewer than a quorum).
@@ -377,10 +394,19 @@ public sealed class StorageSimulationTests(ITestOutputHelper output)
     /// a failure prints) draws another set, and VINZ_STORAGE_SEED=random a fresh one each run.
     /// </summary>
     [Fact]
-    public void InvariantsHoldUnderGeneratedFaultSchedules()
+    public void InvariantsHoldUnderGeneratedFaultSchedules() => CheckGenerated(AnyCase, "VINZ_STORAGE_CASES", 300);
+
+    /// <summary>
+    /// The same with 2-8 hosts joining by D1HT at 5-10 s while the faults hit, so owners move chunks onto joined hosts
+    /// during crashes, partitions and loss (VINZ_GROW_CASES cases, 60 by default; VINZ_STORAGE_SEED as above).
+    /// </summary>
+    [Fact]
+    public void InvariantsHoldUnderGeneratedFaultSchedulesWhileHostsJoin() => CheckGenerated(AnyGrowingCase, "VINZ_GROW_CASES", 60);
+
+    private void CheckGenerated(Gen<StorageCase> generator, string casesVariable, int defaultCases)
     {
-        int cases = int.TryParse(Environment.GetEnvironmentVariable("VINZ_STORAGE_CASES"), out int n) ? n : 300;
-        var property = Prop.ForAll(Arb.From(AnyCase, Shrink), c =>
+        int cases = int.TryParse(Environment.GetEnvironmentVariable(casesVariable), out int n) ? n : defaultCases;
+        var property = Prop.ForAll(Arb.From(generator, Shrink), c =>
         {
             var sim = Run(ScenarioFor(c));
             var failed = sim.Invariants.Where(i => !i.Held).ToList();
