@@ -43,8 +43,9 @@ public sealed partial class D1htNode : INode
     private Micros _theta;
 
     /// <param name="recent">Where the node keeps its recent states; its own queue when null.</param>
+    /// <param name="pending">Where the node keeps the events to forward at its interval's end; its own list when null.</param>
     public D1htNode(NodeContext ctx, D1htOptions options, IRoutingTable table, ID1htObserver? observer = null, bool found = false,
-        IRecentStates? recent = null)
+        IRecentStates? recent = null, IPendingEvents? pending = null)
     {
         _found = found;
         _ctx = ctx;
@@ -52,6 +53,7 @@ public sealed partial class D1htNode : INode
         _rng = new Prng(ctx.Seed);
         _table = table;
         _recent = recent ?? new RecentStateQueue();
+        _pending = pending ?? new PendingEventList();
         _observer = observer;
         _tuner = new ThetaTuner(options);
         _self = ctx.Self;

@@ -3,8 +3,8 @@ using VinzVault.Protocol.Membership;
 
 namespace VinzVault.Runtime.Sim.Membership;
 
-/// <summary>One host's recent states in a <see cref="SharedRecentLog"/>: its own queue of references to shared records.</summary>
-public sealed class SharedRecentStates(SharedRecentLog log) : IRecentStates
+/// <summary>One host's recent states in <see cref="SharedRecords{T}"/>: its own queue of references to shared records.</summary>
+public sealed class SharedRecentStates(SharedRecords<RecentState> log) : IRecentStates
 {
     private readonly RingQueue<int> _slots = new();
 

@@ -5,13 +5,14 @@ namespace VinzVault.Runtime.Sim.Protocols;
 
 /// <summary>
 /// Makes each simulated host's routing table (a formed one lists the first <c>formedHosts</c> hosts at incarnation 1)
-/// and its recent states.
+/// and its recent states and pending events.
 /// </summary>
 public interface ITableFactory
 {
     IRoutingTable Create(int host, bool formed);
     IRecentStates CreateRecentStates(int host);
-    /// <summary>The host went down: its table and recent states take no further part (their memory may be reclaimed).</summary>
+    IPendingEvents CreatePendingEvents(int host);
+    /// <summary>The host went down: its table, recent states and pending events take no further part (their memory may be reclaimed).</summary>
     void Release(int host);
 }
 
@@ -30,6 +31,8 @@ public sealed class SortedTables(RingId[] ids, IReadOnlyList<Address> addresses,
     }
 
     public IRecentStates CreateRecentStates(int host) => new RecentStateQueue();
+
+    public IPendingEvents CreatePendingEvents(int host) => new PendingEventList();
 
     public void Release(int host) { }
 }

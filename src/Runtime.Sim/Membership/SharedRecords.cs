@@ -1,28 +1,26 @@
-using VinzVault.Protocol.Membership;
-
 namespace VinzVault.Runtime.Sim.Membership;
 
 /// <summary>
-/// The recent states of all simulated hosts, each distinct record stored once and counted by the hosts' queues
-/// that hold it (see <see cref="SharedRecentStates"/>). Nearly every host learns each event with the same
-/// detection time and replaced state, so at 100,000 hosts a host's queue entry shrinks from a 16-byte record to a
-/// 4-byte reference. A record whose last reference is dropped is freed and its slot reused.
+/// Records that many simulated hosts hold, each distinct one stored once and counted by the hosts that hold it
+/// (<see cref="SharedRecentStates"/>, <see cref="SharedPendingEvents"/>). Nearly every host learns each event with
+/// the same detection time and replaced state, from the same detector, so at 100,000 hosts a host's copy shrinks to
+/// a 4-byte reference. A record whose last reference is dropped is freed and its slot reused.
 /// </summary>
-public sealed class SharedRecentLog
+public sealed class SharedRecords<T> where T : struct, IEquatable<T>
 {
-    private RecentState[] _records = new RecentState[64];
+    private T[] _records = new T[64];
     private int[] _refs = new int[64];
     private readonly Stack<int> _free = [];
-    private readonly Dictionary<RecentState, int> _index = [];
+    private readonly Dictionary<T, int> _index = [];
     private int _used;
 
     /// <summary>Distinct records held.</summary>
     public int Records => _index.Count;
 
-    internal RecentState this[int slot] => _records[slot];
+    internal T this[int slot] => _records[slot];
 
     /// <summary>The slot of <paramref name="r"/>, with one more reference.</summary>
-    internal int Acquire(in RecentState r)
+    internal int Acquire(in T r)
     {
         if (!_index.TryGetValue(r, out int slot))
         {
