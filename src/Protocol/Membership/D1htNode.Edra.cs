@@ -17,8 +17,8 @@ public sealed partial class D1htNode
     /// <summary>TTL of an event this peer detected: above every real TTL, so it goes into all rho messages (rule 5).</summary>
     private const int DetectedTtl = byte.MaxValue;
 
-    /// <summary>Events to forward at the interval's end, with their TTL and when (by this clock) they were detected.</summary>
-    private readonly List<(EdraEvent Event, int Ttl, Micros DetectedAt)> _pending = [];
+    /// <summary>Events to forward at the interval's end.</summary>
+    private readonly IPendingEvents _pending;
 
     /// <summary>A sent EDRA message awaiting its acknowledgement.</summary>
     private sealed record Unacked(uint Seq, Address To, RingId Target, byte Ttl, EdraEvent[] Events, Micros SentAt, bool Retry);
@@ -67,11 +67,12 @@ public sealed partial class D1htNode
     /// <summary>Queues a new event for forwarding with TTL <paramref name="ttl"/> (rules 2 and 6); the baseline sends it at once.</summary>
     private void Learn(Micros now, in EdraEvent e, int ttl, Micros detectedAt, Effects effects)
     {
-        _pending.Add((e, ttl, detectedAt));
+        var pending = new PendingEvent(e.Event, e.Detector, ttl, detectedAt);
+        _pending.Add(pending);
         if (_options.Mode != DisseminationMode.PerEvent) return;
         var batch = Scratch.Events;
         batch.Clear();
-        batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
+        batch.Add(pending.At(now));
         int rho = RoutingTableExtensions.Rho(_table.Count);
         for (int l = 0; l < Math.Min(ttl, rho); l++)
         {
@@ -96,8 +97,11 @@ public sealed partial class D1htNode
             if (target.Id == _id) break;
             batch.Clear();
             if (_options.Mode == DisseminationMode.Edra)
-                foreach (var (e, ttl, detectedAt) in _pending)
-                    if (ttl > l && !RingId.InHalfOpen(e.Detector, _id, target.Id)) batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
+                for (int i = 0; i < _pending.Count; i++)
+                {
+                    var p = _pending[i];
+                    if (p.Ttl > l && !RingId.InHalfOpen(p.Detector, _id, target.Id)) batch.Add(p.At(now));
+                }
             // Rule 3: the TTL-0 message is the heartbeat and always goes; the others only with events.
             if (l == 0 || batch.Count > 0) SendEdraSplit(now, effects, target, (byte)l, batch);
         }

@@ -99,7 +99,7 @@ public sealed partial class D1htNode
         if (_joiners.Count == 0 || _pending.Count == 0) return;
         var batch = Scratch.Events;
         batch.Clear();
-        foreach (var (e, _, detectedAt) in _pending) batch.Add(e with { AgeCentis = EdraEvent.Centis(now - detectedAt) });
+        for (int i = 0; i < _pending.Count; i++) batch.Add(_pending[i].At(now));
         foreach (var j in _joiners.Values) SendEdraSplit(now, effects, null, 0, batch, j.Member.Address);
     }
 

@@ -22,15 +22,10 @@ public sealed partial class D1htNode
     private Micros _passedRepairAt = new(long.MinValue / 2);
 
     /// <summary>
-    /// A state EDRA may still be spreading: its id, when it was detected (deciseconds of this clock) and the state it
-    /// replaced (<see cref="Pack"/>; its address is taken to be the current one). 16 bytes, since a simulated host holds
-    /// rate x window of these: about 1,600 at 100,000 hosts.
+    /// Recently learned states in learning order; they fall off after the window. A host holds rate x window of these:
+    /// about 900 at 100,000 hosts under Gnutella-like churn.
     /// </summary>
-    private readonly record struct Recent(RingId Id, int DetectedDecis, uint Replaced);
-
-    /// <summary>Recently learned states in learning order, from <see cref="_recentHead"/>; they fall off after the window.</summary>
-    private readonly List<Recent> _recent = [];
-    private int _recentHead;
+    private readonly IRecentStates _recent;
 
     /// <summary>
     /// How long EDRA may take to bring one event to every host. A hop waits for the forwarder's interval end, Theta/2 on
@@ -62,9 +57,8 @@ public sealed partial class D1htNode
     {
         int oldest = Decis(now - InFlightWindow);
         if (Decis(detectedAt) < oldest) return;
-        while (_recentHead < _recent.Count && _recent[_recentHead].DetectedDecis < oldest) _recentHead++;
-        if (_recentHead > 64 && _recentHead * 2 > _recent.Count) { _recent.RemoveRange(0, _recentHead); _recentHead = 0; }
-        _recent.Add(new Recent(id, Decis(detectedAt), replaced));
+        while (_recent.Count > 0 && _recent[0].DetectedDecis < oldest) _recent.Dequeue();
+        _recent.Enqueue(new RecentState(id, Decis(detectedAt), replaced));
     }
 
     /// <summary>
@@ -76,7 +70,7 @@ public sealed partial class D1htNode
         var lag = Scratch.Lag;
         lag.Clear();
         int oldest = Decis(now - InFlightWindow);
-        for (int i = _recentHead; i < _recent.Count; i++)
+        for (int i = 0; i < _recent.Count; i++)
             if (_recent[i].DetectedDecis >= oldest) lag.Add(_recent[i]);
         lag.Sort(static (a, b) => a.Id.Value != b.Id.Value ? a.Id.Value.CompareTo(b.Id.Value) : a.DetectedDecis.CompareTo(b.DetectedDecis));
         int kept = 0;
@@ -88,7 +82,7 @@ public sealed partial class D1htNode
         lag.RemoveRange(kept, lag.Count - kept);
     }
 
-    private static Micros DetectedAt(in Recent r) => new(r.DetectedDecis * 100_000L);
+    private static Micros DetectedAt(in RecentState r) => new(r.DetectedDecis * 100_000L);
 
     /// <summary>This table's in-flight states, for a joiner's copy.</summary>
     private InFlightState[] InFlightStates(Micros now)

@@ -42,13 +42,18 @@ public sealed partial class D1htNode : INode
     private Phase _phase;
     private Micros _theta;
 
-    public D1htNode(NodeContext ctx, D1htOptions options, IRoutingTable table, ID1htObserver? observer = null, bool found = false)
+    /// <param name="recent">Where the node keeps its recent states; its own queue when null.</param>
+    /// <param name="pending">Where the node keeps the events to forward at its interval's end; its own list when null.</param>
+    public D1htNode(NodeContext ctx, D1htOptions options, IRoutingTable table, ID1htObserver? observer = null, bool found = false,
+        IRecentStates? recent = null, IPendingEvents? pending = null)
     {
         _found = found;
         _ctx = ctx;
         _options = options;
         _rng = new Prng(ctx.Seed);
         _table = table;
+        _recent = recent ?? new RecentStateQueue();
+        _pending = pending ?? new PendingEventList();
         _observer = observer;
         _tuner = new ThetaTuner(options);
         _self = ctx.Self;
@@ -65,7 +70,7 @@ public sealed partial class D1htNode : INode
     public IRoutingTable Table => _table;
     public D1htStats Stats { get; } = new();
     /// <summary>Per-node memory that grows with churn (in-flight records, unacknowledged messages): read by benchmarks.</summary>
-    public (int InFlight, int Unacked) Footprint => (_recent.Count - _recentHead, _unacked.Count);
+    public (int InFlight, int Unacked) Footprint => (_recent.Count, _unacked.Count);
 
     public void Step(Micros now, in Input input, Effects effects)
     {
@@ -164,12 +169,12 @@ public sealed partial class D1htNode : INode
     {
         [ThreadStatic] private static List<EdraEvent>? s_events;
         [ThreadStatic] private static List<MembershipEvent>? s_states;
-        [ThreadStatic] private static List<Recent>? s_lag;
+        [ThreadStatic] private static List<RecentState>? s_lag;
         [ThreadStatic] private static List<Member>? s_members;
 
         public static List<EdraEvent> Events => s_events ??= [];
         public static List<MembershipEvent> States => s_states ??= [];
-        public static List<Recent> Lag => s_lag ??= [];
+        public static List<RecentState> Lag => s_lag ??= [];
         public static List<Member> Members => s_members ??= [];
     }
 

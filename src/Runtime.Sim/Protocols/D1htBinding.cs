@@ -80,7 +80,8 @@ public sealed class D1htBinding(D1htSpec spec, bool? sharedTables = null) : IPro
         // At time zero every host boots for the first time: with a formed ring it starts as a member at incarnation 1.
         bool formed = spec.FormedRing && _sim.Now == Micros.Zero && host < _sim.Hosts - _flooders;
         var table = _tables.Create(host, formed);
-        return new D1htNode(context, _options, table, _metrics, found: !spec.FormedRing && host == 0 && _sim.Now == Micros.Zero);
+        return new D1htNode(context, _options, table, _metrics, found: !spec.FormedRing && host == 0 && _sim.Now == Micros.Zero,
+            recent: _tables.CreateRecentStates(host), pending: _tables.CreatePendingEvents(host));
     }
 
     private void NextLookup()

@@ -3,11 +3,16 @@ using VinzVault.Protocol.Membership;
 
 namespace VinzVault.Runtime.Sim.Protocols;
 
-/// <summary>Makes each simulated host's routing table; a formed one lists the first <c>formedHosts</c> hosts at incarnation 1.</summary>
+/// <summary>
+/// Makes each simulated host's routing table (a formed one lists the first <c>formedHosts</c> hosts at incarnation 1)
+/// and its recent states and pending events.
+/// </summary>
 public interface ITableFactory
 {
     IRoutingTable Create(int host, bool formed);
-    /// <summary>The host went down: its table takes no further part (its memory may be reclaimed).</summary>
+    IRecentStates CreateRecentStates(int host);
+    IPendingEvents CreatePendingEvents(int host);
+    /// <summary>The host went down: its table, recent states and pending events take no further part (their memory may be reclaimed).</summary>
     void Release(int host);
 }
 
@@ -24,6 +29,10 @@ public sealed class SortedTables(RingId[] ids, IReadOnlyList<Address> addresses,
             for (int h = 0; h < formedHosts; h++) t.Apply(new MembershipEvent(ids[h], addresses[h], 1, true));
         return t;
     }
+
+    public IRecentStates CreateRecentStates(int host) => new RecentStateQueue();
+
+    public IPendingEvents CreatePendingEvents(int host) => new PendingEventList();
 
     public void Release(int host) { }
 }
