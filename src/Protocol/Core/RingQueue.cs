@@ -12,13 +12,8 @@ public sealed class RingQueue<T>
 
     public int Count { get; private set; }
 
-    /// <summary>Array slots allocated.</summary>
-    public int Capacity => _items.Length;
-
     /// <summary>The item <paramref name="i"/> places behind the oldest; i must be in [0, Count).</summary>
     public T this[int i] => _items[(_head + i) & (_items.Length - 1)];
-
-    public T Oldest => this[0];
 
     public void Enqueue(T item)
     {

@@ -92,12 +92,17 @@ public sealed partial class StorageNode
     private void ReplaceDeadReplicas(OwnedVolume v)
     {
         var view = _now >= v.NextRebalance ? _view?.Invoke() : null;
-        if (view is not null) v.NextRebalance = _now + _options.RebalanceInterval;
-        int moves = _options.MaxConcurrentResyncs - v.Chunks.Values.Count(c => c.Rebalancing);
+        int moves = 0;
+        if (view is not null)
+        {
+            v.NextRebalance = _now + _options.RebalanceInterval;
+            moves = _options.MaxConcurrentResyncs - v.Chunks.Values.Count(c => c.Rebalancing);
+        }
         foreach (var chunk in v.Chunks.Values)
         {
             if (chunk.State != ChunkState.Known) continue;
-            if (!StepReplacement(v, chunk) && view is not null && moves > 0 && Rebalance(v, chunk, view, start: true) > 0) moves--;
+            // A chunk with no replacement to step is quiet and not replacing: it may start a move.
+            if (!StepReplacement(v, chunk) && moves > 0 && Rebalance(v, chunk, view!, start: true)) moves--;
             // After the step, so a member that just joined is probed this round: its answer makes it a resync candidate.
             ProbeLaggingReplicas(v, chunk);
         }
@@ -157,14 +162,13 @@ public sealed partial class StorageNode
     /// move, and at most <see cref="StorageOptions.MaxConcurrentResyncs"/> per volume at once. Founding members are
     /// not moved back onto: a founder that returns after its chunks were replaced keeps the replacements (moving
     /// them back would double the repair traffic of every crash).
-    /// Returns how many moves the chunk needs (0 when it is placed as the view says); with <paramref name="start"/>,
-    /// starts the first.
+    /// Returns whether the in-sync chunk needs a move (it is not placed as the view says); with <paramref name="start"/>
+    /// (only for a quiet chunk not replacing), starts it.
     /// </summary>
-    private int Rebalance(OwnedVolume v, OwnedChunk chunk, IRoutingTable view, bool start)
+    private bool Rebalance(OwnedVolume v, OwnedChunk chunk, IRoutingTable view, bool start)
     {
-        if (!chunk.FullyReplicated || chunk.Inflight.Count > 0 || chunk.Sync is not null) return 0;
+        if (!chunk.FullyReplicated) return false;
         var ideal = Placement.ReplicaMembers(view, _locations, v.Spec.Key, chunk.Index, v.Spec.Geometry.Replicas, v.Spec.Policy);
-        int needed = 0;
         foreach (var h in ideal)
         {
             if (chunk.IndexOf(h.Address) >= 0 || _table.TryGetState(h.Id, out _)) continue;
@@ -180,23 +184,22 @@ public sealed partial class StorageNode
                 var m = chunk.Replicas[i];
                 if (Array.Exists(ideal, x => x.Address == m)) continue;
                 if (v.Spec.Policy.PerDatacenter is not null && _locations.Of(m).Datacenter != dc) continue;
-                if (needed++ > 0 || !start) break;
-                if (_reads.Values.Any(r => r.Chunk == chunk)) return needed;
+                if (!start) return true;
                 chunk.BeginReplace(i, h.Address, !v.Spec.Policy.IsAsync(dc));
                 chunk.Rebalancing = true;
                 chunk.ReplaceStarted = _now;
                 LogRebalanceStarted(_ctx.Logger, v.Spec.Name, chunk.Index, m, h.Address);
-                break;
+                return true;
             }
         }
-        return needed;
+        return false;
     }
 
     /// <summary>Chunks of an owned volume whose members differ from where this owner's view places them on joined hosts.</summary>
     public int ChunksToRebalance(string volume)
     {
         if (!_owned.TryGetValue(volume, out var v) || v.State != VolumeState.Active || _view?.Invoke() is not { } view) return 0;
-        return v.Chunks.Values.Count(c => c.Replacing ? c.Rebalancing : Rebalance(v, c, view, start: false) > 0);
+        return v.Chunks.Values.Count(c => c.Replacing ? c.Rebalancing : Rebalance(v, c, view, start: false));
     }
 
     private void RecordReplicaSet(OwnedVolume v, OwnedChunk chunk)

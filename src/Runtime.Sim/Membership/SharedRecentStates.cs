@@ -10,9 +10,6 @@ public sealed class SharedRecentStates(SharedRecords<RecentState> log) : IRecent
 
     public int Count => _slots.Count;
 
-    /// <summary>Queue slots allocated (memory of this host beyond the shared records).</summary>
-    public int Capacity => _slots.Capacity;
-
     public RecentState this[int i] => log[_slots[i]];
 
     public void Enqueue(in RecentState r) => _slots.Enqueue(log.Acquire(r));
