@@ -21,7 +21,7 @@ public sealed partial class D1htNode
     private readonly IPendingEvents _pending;
 
     /// <summary>A sent EDRA message awaiting its acknowledgement.</summary>
-    private sealed record Unacked(uint Seq, Address To, RingId Target, byte Ttl, EdraEvent[] Events, Micros SentAt, bool Retry);
+    private readonly record struct Unacked(uint Seq, Address To, RingId Target, byte Ttl, ReadOnlyMemory<EdraEvent> Events, Micros SentAt, bool Retry);
     private readonly List<Unacked> _unacked = [];
     private bool _ackTimerArmed;
     /// <summary>Sequence of acknowledged messages, wrapping below 2^14 so it costs at most two bytes.</summary>
@@ -31,8 +31,6 @@ public sealed partial class D1htNode
     private long _sessionTag;
     private Micros _intervalStart;
     private int _eventsThisInterval;
-    /// <summary>Events of the last EDRA message sent, reused by the next one when equal.</summary>
-    private EdraEvent[]? _lastPayload;
 
     private void BecomeMember(Micros now, Effects effects)
     {
@@ -70,44 +68,42 @@ public sealed partial class D1htNode
         var pending = new PendingEvent(e.Event, e.Detector, ttl, detectedAt);
         _pending.Add(pending);
         if (_options.Mode != DisseminationMode.PerEvent) return;
-        var batch = Scratch.Events;
-        batch.Clear();
-        batch.Add(pending.At(now));
+        EdraEvent[]? payload = null;
         int rho = RoutingTableExtensions.Rho(_table.Count);
         for (int l = 0; l < Math.Min(ttl, rho); l++)
         {
             var target = _table.Successor(_id, 1 << l);
             if (target.Id == _id) break;
-            if (!RingId.InHalfOpen(e.Detector, _id, target.Id)) SendEdra(now, effects, target, (byte)l, batch, 0, 1);
+            if (!RingId.InHalfOpen(e.Detector, _id, target.Id)) SendAcknowledged(now, effects, target, (byte)l, payload ??= [pending.At(now)], retry: false);
         }
     }
 
+    /// <summary>
+    /// Rules 1-3 and 7 at the interval's end. Targets succ(p, 2^l) lie ever farther from p (2^(rho-1) &lt; n), so an event
+    /// that rule 7 keeps out of the TTL-l message is kept out of every later one too: each event goes to the levels below
+    /// its reach, min(TTL, first level whose target passes its detector). Sorted by reach, every message's events are a
+    /// prefix of one array, which all the interval's messages share.
+    /// </summary>
     private void OnIntervalEnd(Micros now, long tag, Effects effects)
     {
         if (tag != _intervalTag || _phase != Phase.Member) return;
         int n = _table.Count;
         int rho = RoutingTableExtensions.Rho(n);
-        _lastPayload = null;
-        var batch = Scratch.Events;
         var targets = Scratch.Members;
         _table.PowerSuccessors(_id, n > 1 ? rho : 0, targets);
-        for (int l = 0; l < targets.Count; l++)
+        int levels = 0;
+        while (levels < targets.Count && targets[levels].Id != _id) levels++;
+        var payload = SortedByReach(now, targets, levels, out var reach);
+        for (int l = 0, count = payload.Length; l < levels; l++)
         {
-            var target = targets[l];
-            if (target.Id == _id) break;
-            batch.Clear();
             if (_options.Mode == DisseminationMode.Edra)
-                for (int i = 0; i < _pending.Count; i++)
-                {
-                    var p = _pending[i];
-                    if (p.Ttl > l && !RingId.InHalfOpen(p.Detector, _id, target.Id)) batch.Add(p.At(now));
-                }
+                while (count > 0 && reach[count - 1] <= l) count--;
+            else count = 0;
             // Rule 3: the TTL-0 message is the heartbeat and always goes; the others only with events.
-            if (l == 0 || batch.Count > 0) SendEdraSplit(now, effects, target, (byte)l, batch);
+            if (l == 0 || count > 0) SendEdraSplit(now, effects, targets[l], (byte)l, payload.AsMemory(0, count));
         }
-        ForwardToJoiners(now, effects);
+        ForwardToJoiners(now, effects, payload);
         _pending.Clear();
-        _lastPayload = null;
         _theta = _tuner.Next(_eventsThisInterval, now - _intervalStart, n);
         _inFlightWindow = null;
         _eventsThisInterval = 0;
@@ -115,30 +111,49 @@ public sealed partial class D1htNode
         effects.SetTimer(new TimerKey(Timers.Interval, ++_intervalTag), now + _theta);
     }
 
+    /// <summary>The pending events as they go out now, by reach (levels they go to) from most to least, ties in arrival order.</summary>
+    private EdraEvent[] SortedByReach(Micros now, List<Member> targets, int levels, out List<int> reach)
+    {
+        reach = Scratch.Ttls;
+        reach.Clear();
+        if (_pending.Count == 0) return [];
+        var order = Scratch.Order;
+        order.Clear();
+        var outgoing = Scratch.Events;
+        outgoing.Clear();
+        for (int i = 0; i < _pending.Count; i++)
+        {
+            var p = _pending[i];
+            outgoing.Add(p.At(now));
+            int r = 0, cap = Math.Min(p.Ttl, levels);
+            while (r < cap && !RingId.InHalfOpen(p.Detector, _id, targets[r].Id)) r++;
+            order.Add((long)(levels - r) << 32 | (uint)i);
+        }
+        order.Sort();
+        var sorted = new EdraEvent[outgoing.Count];
+        for (int k = 0; k < sorted.Length; k++)
+        {
+            sorted[k] = outgoing[(int)(uint)order[k]];
+            reach.Add(levels - (int)(order[k] >> 32));
+        }
+        return sorted;
+    }
+
     /// <summary>Sends in bounded frames; <paramref name="target"/> null for a joiner (no acknowledgement asked).</summary>
-    private void SendEdraSplit(Micros now, Effects effects, Member? target, byte ttl, List<EdraEvent> events, Address joiner = default)
+    private void SendEdraSplit(Micros now, Effects effects, Member? target, byte ttl, ReadOnlyMemory<EdraEvent> events, Address joiner = default)
     {
         int max = _options.MaxRecordsPerMessage;
         int start = 0;
         do
         {
-            int count = Math.Min(max, events.Count - start);
-            if (target is { } t) SendEdra(now, effects, t, ttl, events, start, count);
-            else SendEdraPayload(effects, joiner, ttl, events.GetRange(start, count).ToArray(), 0);
-            start += count;
-        } while (start < events.Count);
+            var frame = events.Slice(start, Math.Min(max, events.Length - start));
+            if (target is { } t) SendAcknowledged(now, effects, t, ttl, frame, retry: false);
+            else SendEdraPayload(effects, joiner, ttl, frame, 0);
+            start += frame.Length;
+        } while (start < events.Length);
     }
 
-    private void SendEdra(Micros now, Effects effects, Member target, byte ttl, List<EdraEvent> events, int start, int count)
-    {
-        // The rho messages of one interval mostly carry the same events: share one immutable payload between them.
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events).Slice(start, count);
-        var payload = _lastPayload is { } last && last.AsSpan().SequenceEqual(span) ? last : span.ToArray();
-        _lastPayload = payload;
-        SendAcknowledged(now, effects, target, ttl, payload, retry: false);
-    }
-
-    private void SendAcknowledged(Micros now, Effects effects, Member target, byte ttl, EdraEvent[] payload, bool retry)
+    private void SendAcknowledged(Micros now, Effects effects, Member target, byte ttl, ReadOnlyMemory<EdraEvent> payload, bool retry)
     {
         _edraSeq = _edraSeq % 16383 + 1;
         _unacked.Add(new Unacked(_edraSeq, target.Address, target.Id, ttl, payload, now, retry));
@@ -153,7 +168,7 @@ public sealed partial class D1htNode
         effects.SetTimer(new TimerKey(Timers.EdraAck, 0), at);
     }
 
-    private void SendEdraPayload(Effects effects, Address to, byte ttl, EdraEvent[] payload, uint seq)
+    private void SendEdraPayload(Effects effects, Address to, byte ttl, ReadOnlyMemory<EdraEvent> payload, uint seq)
     {
         Stats.EdraEventsSent += payload.Length;
         Send(effects, to, new EdraMessage(ttl, _id, _incarnation, (uint)(_theta.Value / 1000), payload, seq));
@@ -161,8 +176,8 @@ public sealed partial class D1htNode
 
     private void OnEdraAck(Address from, EdraAckMessage m)
     {
-        int i = _unacked.FindIndex(u => u.Seq == m.Seq && u.To == from);
-        if (i >= 0) _unacked.RemoveAt(i);
+        for (int i = 0; i < _unacked.Count; i++)
+            if (_unacked[i].Seq == m.Seq && _unacked[i].To == from) { _unacked.RemoveAt(i); return; }
     }
 
     /// <summary>Messages unacknowledged for the probe timeout are given up; each goes once more (<see cref="Retransmit"/>).</summary>
@@ -189,16 +204,18 @@ public sealed partial class D1htNode
         var next = _table.Successor(u.Target, 1);
         if (next.Id == _id || next.Id == u.Target) return;
         uint aged = EdraEvent.Centis(now - u.SentAt);
-        var events = u.Events.Where(e => !RingId.InHalfOpen(e.Detector, _id, next.Id)).Select(e => e with { AgeCentis = e.AgeCentis + aged }).ToArray();
-        if (events.Length > 0 || u.Ttl == 0) SendAcknowledged(now, effects, next, u.Ttl, events, retry: true);
+        var events = new List<EdraEvent>(u.Events.Length);
+        foreach (var e in u.Events.Span)
+            if (!RingId.InHalfOpen(e.Detector, _id, next.Id)) events.Add(e with { AgeCentis = e.AgeCentis + aged });
+        if (events.Count > 0 || u.Ttl == 0) SendAcknowledged(now, effects, next, u.Ttl, events.ToArray(), retry: true);
     }
 
     private void OnEdra(Micros now, Address from, EdraMessage m, Effects effects)
     {
-        if (m.Seq != 0) Send(effects, from, new EdraAckMessage(m.Seq));
+        if (m.Seq != 0) Send(effects, from, EdraAckMessage.For(m.Seq));
         LearnFromTraffic(now, new Member(m.Sender, from, m.SenderIncarnation), effects);
         if (from == _predAddress) _predTheta = new Micros(Math.Max(1, (long)m.ThetaMillis) * 1000);
-        foreach (var e in m.Events)
+        foreach (var e in m.Events.Span)
         {
             var detectedAt = now - EdraEvent.FromCentis(e.AgeCentis);
             if (!Apply(now, e.Event, detected: false, recentSince: detectedAt)) continue;

@@ -94,13 +94,11 @@ public sealed partial class D1htNode
     }
 
     /// <summary>Events learned while a joiner is in transfer or quarantine go to it too, so its table does not miss them.</summary>
-    private void ForwardToJoiners(Micros now, Effects effects)
+    /// <summary>Every event of the interval goes to each joiner in quarantine (<paramref name="outgoing"/>: all pending events, aged).</summary>
+    private void ForwardToJoiners(Micros now, Effects effects, EdraEvent[] outgoing)
     {
-        if (_joiners.Count == 0 || _pending.Count == 0) return;
-        var batch = Scratch.Events;
-        batch.Clear();
-        for (int i = 0; i < _pending.Count; i++) batch.Add(_pending[i].At(now));
-        foreach (var j in _joiners.Values) SendEdraSplit(now, effects, null, 0, batch, j.Member.Address);
+        if (_joiners.Count == 0 || outgoing.Length == 0) return;
+        foreach (var j in _joiners.Values) SendEdraSplit(now, effects, null, 0, outgoing, j.Member.Address);
     }
 
     private void OnTableChunk(Micros now, TableChunkMessage m, Effects effects)

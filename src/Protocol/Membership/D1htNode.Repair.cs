@@ -70,9 +70,17 @@ public sealed partial class D1htNode
         var lag = Scratch.Lag;
         lag.Clear();
         int oldest = Decis(now - InFlightWindow);
+        // Sorted as 128-bit keys (id, detection, replaced): a primitive sort, several times faster than a comparison.
+        var keys = Scratch.LagKeys;
+        keys.Clear();
         for (int i = 0; i < _recent.Count; i++)
-            if (_recent[i].DetectedDecis >= oldest) lag.Add(_recent[i]);
-        lag.Sort(static (a, b) => a.Id.Value != b.Id.Value ? a.Id.Value.CompareTo(b.Id.Value) : a.DetectedDecis.CompareTo(b.DetectedDecis));
+        {
+            var r = _recent[i];
+            if (r.DetectedDecis >= oldest) keys.Add((UInt128)r.Id.Value << 64 | (ulong)((uint)r.DetectedDecis ^ 0x8000_0000u) << 32 | r.Replaced);
+        }
+        var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys);
+        sorted.Sort();
+        foreach (var k in sorted) lag.Add(new RecentState(new RingId((ulong)(k >> 64)), (int)((uint)(k >> 32) ^ 0x8000_0000u), (uint)k));
         int kept = 0;
         for (int i = 0; i < lag.Count; i++)
         {
@@ -80,6 +88,18 @@ public sealed partial class D1htNode
             else lag[kept++] = lag[i];
         }
         lag.RemoveRange(kept, lag.Count - kept);
+    }
+
+    /// <summary>The first lag correction whose id is at least <paramref name="id"/> (the corrections are sorted by id).</summary>
+    private static int LagLowerBound(List<RecentState> lag, ulong id)
+    {
+        int lo = 0, hi = lag.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (lag[mid].Id.Value < id) lo = mid + 1; else hi = mid;
+        }
+        return lo;
     }
 
     private static Micros DetectedAt(in RecentState r) => new(r.DetectedDecis * 100_000L);
@@ -99,9 +119,9 @@ public sealed partial class D1htNode
     {
         var lag = Scratch.Lag;
         var (digest, states) = _table.Digest(lo, hi);
-        foreach (var r in lag)
+        for (int i = LagLowerBound(lag, lo.Value); i < lag.Count; i++)
         {
-            if (r.Id.Value < lo.Value) continue;
+            var r = lag[i];
             if (r.Id.Value > hi.Value) break;
             bool known = _table.TryGetState(r.Id, out var current);
             if (known) { digest -= current.DigestHash; states--; }
@@ -229,7 +249,7 @@ public sealed partial class D1htNode
         segment.Clear();
         _table.CopyStates(lo, hi, segment);
         var ages = new uint[segment.Count];
-        for (int i = 0, j = 0; i < segment.Count; i++)
+        for (int i = 0, j = segment.Count > 0 ? LagLowerBound(lag, segment[0].Id.Value) : 0; i < segment.Count; i++)
         {
             while (j < lag.Count && lag[j].Id.Value < segment[i].Id.Value) j++;
             if (j < lag.Count && lag[j].Id == segment[i].Id) ages[i] = EdraEvent.Centis(now - DetectedAt(lag[j])) + 1;

@@ -17,4 +17,16 @@ public sealed class Invariant(string name)
         Violations++;
         FirstViolation ??= describe();
     }
+
+    /// <summary>
+    /// Records one check, describing a violation from <paramref name="state"/>: with a static <paramref name="describe"/>
+    /// a check that holds allocates nothing (a capturing lambda costs an allocation on every call of its method).
+    /// </summary>
+    public void Check<T>(bool ok, T state, Func<T, string> describe)
+    {
+        Checks++;
+        if (ok) return;
+        Violations++;
+        FirstViolation ??= describe(state);
+    }
 }

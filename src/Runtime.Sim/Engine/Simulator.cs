@@ -236,9 +236,8 @@ public sealed partial class Simulator
         }
         catch (Exception ex)
         {
-            string what = input.ToString();
             // A node that throws is a bug: record it with the replay seed, and crash that host so the run goes on.
-            NodeThrows.Check(false, () => $"host {host} at {Now} on {what}: {ex.GetType().Name}: {ex.Message}");
+            NodeThrows.Check(false, (host, Now, what: input.ToString(), ex), static s => $"host {s.host} at {s.Now} on {s.what}: {s.ex.GetType().Name}: {s.ex.Message}");
             LogNodeThrew(_log, host, ex.Message);
             Crash(host);
             return;

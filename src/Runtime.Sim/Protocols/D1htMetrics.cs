@@ -104,8 +104,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         if (h < CheckedHosts)
         {
             bool fresh = !_lastApplied.TryGetValue((h, e.Id.Value), out ulong before) || before < e.Version;
-            var applied = e;
-            _applyOnce.Check(fresh, () => $"host {h} applied {applied} at {now} over version {before}");
+            _applyOnce.Check(fresh, (h, e, now, before), static s => $"host {s.h} applied {s.e} at {s.now} over version {s.before}");
             _lastApplied[(h, e.Id.Value)] = e.Version;
         }
     }
@@ -134,7 +133,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
                 _edraMessages++;
                 _edraBytes += size;
                 _edraEvents += m.Events.Length;
-                foreach (var e in m.Events) _edraEventBytes += EdraMessage.EventSize(e);
+                foreach (var e in m.Events.Span) _edraEventBytes += EdraMessage.EventSize(e);
                 break;
             // Acknowledgements are part of the per-message header h of the model (D1HT.md), not extra messages.
             case EdraAckMessage: _edraBytes += size; break;
@@ -151,7 +150,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
         if (_sim.NodeOf<D1htNode>(host) is { } asker)
         {
             bool departed = r.Ok && asker.Table.TryGetState(r.Owner.Id, out var s) && !s.Joined && s.Incarnation >= r.Owner.Incarnation;
-            _lookupSafe.Check(!departed, () => $"host {host} got owner {r.Owner.Id} at {new Micros(now)}, which its table lists as departed");
+            _lookupSafe.Check(!departed, (host, r.Owner.Id, now), static s => $"host {s.host} got owner {s.Id} at {new Micros(s.now)}, which its table lists as departed");
         }
         if (now < _warmup) return;
         _lookups++;

@@ -8,13 +8,13 @@ namespace VinzVault.Protocol.Membership.Messages;
 /// TTL 0 it is the heartbeat). The header names the sender (learning from traffic) and its Theta (so the
 /// successor knows how long a silence means a failure). A non-zero <see cref="Seq"/> asks for an <see cref="EdraAckMessage"/>.
 /// </summary>
-public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation, uint ThetaMillis, EdraEvent[] Events, uint Seq = 0) : Message
+public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation, uint ThetaMillis, ReadOnlyMemory<EdraEvent> Events, uint Seq = 0) : Message
 {
     public override MessageTag Tag => MessageTag.D1htEdra;
 
     /// <summary>Value equality including the array (records compare arrays by reference).</summary>
     public bool Equals(EdraMessage? other) => other is not null && Ttl == other.Ttl && Sender == other.Sender && SenderIncarnation == other.SenderIncarnation
-        && ThetaMillis == other.ThetaMillis && Seq == other.Seq && Events.AsSpan().SequenceEqual(other.Events);
+        && ThetaMillis == other.ThetaMillis && Seq == other.Seq && Events.Span.SequenceEqual(other.Events.Span);
     public override int GetHashCode() => Size();
 
     public override void Encode(WireWriter w)
@@ -25,7 +25,7 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
         w.VarU(ThetaMillis);
         w.VarU(Seq);
         w.VarU((ulong)Events.Length);
-        foreach (var e in Events)
+        foreach (var e in Events.Span)
         {
             MembershipWire.Write(w, e.Event);
             w.U64(e.Detector.Value);
@@ -33,11 +33,21 @@ public sealed record EdraMessage(byte Ttl, RingId Sender, uint SenderIncarnation
         }
     }
 
+    /// <summary>Computed once: the sender, the network and the metrics all ask. A copy made by <c>with</c> computes its own.</summary>
+    private int _size = -1;
+
+    private EdraMessage(EdraMessage original) : base(original)
+    {
+        (Ttl, Sender, SenderIncarnation, ThetaMillis, Events, Seq) =
+            (original.Ttl, original.Sender, original.SenderIncarnation, original.ThetaMillis, original.Events, original.Seq);
+    }
+
     public override int Size()
     {
+        if (_size >= 0) return _size;
         int n = HeaderSize(SenderIncarnation, ThetaMillis, Events.Length) + WireWriter.VarUSize(Seq);
-        foreach (var e in Events) n += EventSize(e);
-        return n;
+        foreach (var e in Events.Span) n += EventSize(e);
+        return _size = n;
     }
 
     /// <summary>Bytes of everything but the events (h of the traffic model, without transport framing).</summary>
@@ -75,5 +85,10 @@ public sealed record EdraAckMessage(uint Seq) : Message
     public override MessageTag Tag => MessageTag.D1htEdraAck;
     public override void Encode(WireWriter w) => w.VarU(Seq);
     public override int Size() => 1 + WireWriter.VarUSize(Seq);
-    internal static EdraAckMessage Read(ref WireReader r) => new(r.U32Var("seq"));
+    internal static EdraAckMessage Read(ref WireReader r) => For(r.U32Var("seq"));
+
+    /// <summary>Acknowledgements are immutable and their sequences small: one shared instance per sequence below 2^14.</summary>
+    private static readonly EdraAckMessage?[] s_shared = new EdraAckMessage?[1 << 14];
+
+    public static EdraAckMessage For(uint seq) => seq < s_shared.Length ? s_shared[seq] ??= new(seq) : new(seq);
 }
