@@ -174,7 +174,7 @@ public sealed class SharedRoutingTable : IRoutingTable
             else adds++;
         }
         if (adds == 0) return;
-        if (_count + adds > _slots.Length) Grow(Math.Max(8, (_count + adds) * 2));
+        if (_count + adds > _slots.Length) Grow(Roomy(_count + adds));
         int i = _count - 1, w = _count + adds - 1;
         for (int k = slots.Count - 1; k >= 0; k--)
         {
@@ -237,12 +237,19 @@ public sealed class SharedRoutingTable : IRoutingTable
 
     private void Insert(int j, int slot, int state)
     {
-        if (_count == _slots.Length) Grow(Math.Max(8, _count * 2));
+        if (_count == _slots.Length) Grow(Roomy(_count + 1));
         Array.Copy(_slots, j, _slots, j + 1, _count - j);
         Array.Copy(_refs, j, _refs, j + 1, _count - j);
         _slots[j] = slot; _refs[j] = state;
         _count++;
     }
+
+    /// <summary>
+    /// Capacity for <paramref name="count"/> entries with a quarter to spare. With doubling, and shrinking only below a
+    /// quarter, a table kept the capacity of its peaks: in a 30-minute 100,000-host run the slots allocated per table
+    /// rose from 450 to 600 over ten virtual minutes while the entries held stayed between 110 and 240.
+    /// </summary>
+    private static int Roomy(int count) => Math.Max(8, count + count / 4);
 
     private void Grow(int capacity)
     {
@@ -267,7 +274,7 @@ public sealed class SharedRoutingTable : IRoutingTable
             }
             _count = w;
             _dead = 0;
-            if (_slots.Length > 64 && _count * 4 < _slots.Length) Grow(Math.Max(8, _count * 2));
+            if (_slots.Length > 64 && _count * 2 < _slots.Length) Grow(Roomy(_count));
         }
         _space.EnsureScratch(_count);
         var liveCorr = _space.LiveCorr;
