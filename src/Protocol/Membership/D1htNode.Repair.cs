@@ -70,7 +70,7 @@ public sealed partial class D1htNode
         var lag = Scratch.Lag;
         lag.Clear();
         int oldest = Decis(now - InFlightWindow);
-        // Sorted as 128-bit keys (id, detection, replaced): a primitive sort, several times faster than a comparison.
+        // Sorted as 128-bit keys (id, detection, replaced): a primitive sort instead of a comparison delegate, and a total order.
         var keys = Scratch.LagKeys;
         keys.Clear();
         for (int i = 0; i < _recent.Count; i++)
