@@ -114,7 +114,7 @@ public sealed partial class D1htNode
     /// <summary>The pending events as they go out now, by reach (levels they go to) from most to least, ties in arrival order.</summary>
     private EdraEvent[] SortedByReach(Micros now, List<Member> targets, int levels, out List<int> reach)
     {
-        reach = Scratch.Ttls;
+        reach = Scratch.Reach;
         reach.Clear();
         if (_pending.Count == 0) return [];
         var order = Scratch.Order;

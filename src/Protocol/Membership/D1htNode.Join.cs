@@ -93,8 +93,10 @@ public sealed partial class D1htNode
             Send(effects, joiner.Address, new JoinAdmittedMessage(joiner.Incarnation));
     }
 
-    /// <summary>Events learned while a joiner is in transfer or quarantine go to it too, so its table does not miss them.</summary>
-    /// <summary>Every event of the interval goes to each joiner in quarantine (<paramref name="outgoing"/>: all pending events, aged).</summary>
+    /// <summary>
+    /// Events learned while a joiner is in transfer or quarantine go to it too, so its table does not miss them
+    /// (<paramref name="outgoing"/>: all of the interval's pending events, aged).
+    /// </summary>
     private void ForwardToJoiners(Micros now, Effects effects, EdraEvent[] outgoing)
     {
         if (_joiners.Count == 0 || outgoing.Length == 0) return;

@@ -171,7 +171,7 @@ public sealed partial class D1htNode : INode
         [ThreadStatic] private static List<MembershipEvent>? s_states;
         [ThreadStatic] private static List<RecentState>? s_lag;
         [ThreadStatic] private static List<Member>? s_members;
-        [ThreadStatic] private static List<int>? s_ttls;
+        [ThreadStatic] private static List<int>? s_reach;
         [ThreadStatic] private static List<long>? s_order;
         [ThreadStatic] private static List<UInt128>? s_lagKeys;
 
@@ -179,7 +179,7 @@ public sealed partial class D1htNode : INode
         public static List<MembershipEvent> States => s_states ??= [];
         public static List<RecentState> Lag => s_lag ??= [];
         public static List<Member> Members => s_members ??= [];
-        public static List<int> Ttls => s_ttls ??= [];
+        public static List<int> Reach => s_reach ??= [];
         public static List<long> Order => s_order ??= [];
         public static List<UInt128> LagKeys => s_lagKeys ??= [];
     }

@@ -10,13 +10,7 @@ public sealed class Invariant(string name)
     public bool Held => Violations == 0;
 
     /// <summary>Records one check; <paramref name="describe"/> is only called on the first violation.</summary>
-    public void Check(bool ok, Func<string> describe)
-    {
-        Checks++;
-        if (ok) return;
-        Violations++;
-        FirstViolation ??= describe();
-    }
+    public void Check(bool ok, Func<string> describe) => Check(ok, describe, static d => d());
 
     /// <summary>
     /// Records one check, describing a violation from <paramref name="state"/>: with a static <paramref name="describe"/>
