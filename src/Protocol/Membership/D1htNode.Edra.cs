@@ -226,23 +226,36 @@ public sealed partial class D1htNode
         }
     }
 
-    /// <summary>Bookkeeping after a news state entered the table as a member: rate estimate, predecessor, refutation.</summary>
+    /// <summary>Bookkeeping after a news state entered the table as a member: rate estimate, predecessor.</summary>
     private void AfterChange(Micros now, in MembershipEvent e, Effects effects)
     {
         _eventsThisInterval++;
-        if (e.Id == _id && !e.Joined && e.Incarnation == _incarnation) Refute(now, effects);
-        else RefreshPredecessorIfAffected(now, e, effects);
+        RefreshPredecessorIfAffected(now, e, effects);
     }
 
     /// <summary>
-    /// The ring declared this session gone (a false suspicion, or a partition): start a new session with a higher
-    /// incarnation and join again, since the leave already reached others and cannot be taken back.
+    /// The ring declared this session gone (a false suspicion, or the other side of a healed partition). A member
+    /// stays one, with itself still in its table: it makes a new incarnation durable and then announces its own join
+    /// at it, which supersedes the leave everywhere (<see cref="OnDisk"/>). Dropping out to join again instead let a healed partition end with no
+    /// member at all: each side told the other it had left, every host went to join, and none was left to admit them.
+    /// A joiner told so by its transfer starts its join over with the new incarnation.
     /// </summary>
     private void Refute(Micros now, Effects effects)
     {
+        if (_refuting) return;
         LogRefute(_ctx.Logger, _id, _incarnation);
-        _phase = Phase.Booting;
-        _intervalTag++;
+        _refuting = true;
+        if (_phase != Phase.Member)
+        {
+            _phase = Phase.Booting;
+            _intervalTag++;
+        }
         _durableIncarnation.Begin(effects);
     }
+
+    /// <summary>A refutation's new incarnation is durable: a member announces it, anyone else joins with it.</summary>
+    private bool _refuting;
+
+    /// <summary>This step brought word that the ring holds this member's session as gone (see <see cref="Apply"/>).</summary>
+    private bool _toldGone;
 }

@@ -19,6 +19,7 @@ public sealed partial class D1htNode
     private readonly ulong[] _digests = new ulong[DigestMessage.Fanout];
     private readonly int[] _digestCounts = new int[DigestMessage.Fanout];
     private long _antiEntropyRound;
+    private int _bootstrapCursor = -1;
     private Micros _passedRepairAt = new(long.MinValue / 2);
 
     /// <summary>
@@ -145,17 +146,34 @@ public sealed partial class D1htNode
     {
         // One chain of rounds per membership session (tagged like the intervals).
         if (_phase != Phase.Member || tag != _sessionTag) return;
-        effects.SetTimer(new TimerKey(Timers.AntiEntropy, tag), now + _theta * _options.AntiEntropyThetas);
-        // Alternate neighbours so a bad link to one does not block repair; now and then (always, when alone) a random
+        // A member alone in its table is the small side of a partition or the survivor of a mass failure: it looks
+        // for the others every Theta instead of every period (one digest per Theta, the cost of a heartbeat).
+        bool alone = _table.Count < 2;
+        effects.SetTimer(new TimerKey(Timers.AntiEntropy, tag), now + (alone ? _theta : _theta * _options.AntiEntropyThetas));
+        // Alternate neighbours so a bad link to one does not block repair; now and then (always, when alone) the next
         // host of the bootstrap list, because neighbours alone never hear from the other side of a healed partition.
         long round = ++_antiEntropyRound;
         var peers = _ctx.Peers;
-        bool random = _table.Count < 2 || _options.AntiEntropyRandomEvery > 0 && round % _options.AntiEntropyRandomEvery == 0;
-        if (peers.Count < 2 && _table.Count < 2) return;
-        Address peer = random && peers.Count > 1
-            ? peers[_rng.Next(peers.Count)]
+        bool bootstrap = alone || _options.AntiEntropyRandomEvery > 0 && round % _options.AntiEntropyRandomEvery == 0;
+        if (peers.Count < 2 && alone) return;
+        Address peer = bootstrap && peers.Count > 1
+            ? NextBootstrapPeer()
             : (round % 2 == 0 ? _table.Successor(_id, 1) : _table.Predecessor(_id, 1)).Address;
         if (peer != _self) SendOpener(now, effects, peer);
+    }
+
+    /// <summary>
+    /// The bootstrap list in turn from a random start, so every peer is tried within one pass. With independent
+    /// random picks an 8-host ring stayed split for 127 s after a partition left one host alone: none of its 13 picks
+    /// from 48 s to 160 s reached a live host (with refutation in place, that schedule now converges 5 s after the
+    /// faults stop, 14 s with random picks every period).
+    /// </summary>
+    private Address NextBootstrapPeer()
+    {
+        var peers = _ctx.Peers;
+        _bootstrapCursor = (_bootstrapCursor < 0 ? _rng.Next(peers.Count) : _bootstrapCursor + 1) % peers.Count;
+        var peer = peers[_bootstrapCursor];
+        return peer != _self ? peer : peers[_bootstrapCursor = (_bootstrapCursor + 1) % peers.Count];
     }
 
     private void SendOpener(Micros now, Effects effects, Address peer)

@@ -96,6 +96,11 @@ public sealed partial class D1htNode : INode
             default:
                 break;
         }
+        if (_toldGone)
+        {
+            _toldGone = false;
+            Refute(now, effects);
+        }
     }
 
     private void OnTimer(Micros now, TimerKey timer, Effects effects)
@@ -139,7 +144,9 @@ public sealed partial class D1htNode : INode
     {
         if (!_durableIncarnation.OnDisk(id, result, effects)) return;
         LogBooted(_ctx.Logger, _id, _incarnation);
-        Boot(now, effects);
+        _refuting = false;
+        if (_phase == Phase.Member) Detect(now, MembershipEvent.Join(Me), effects);
+        else Boot(now, effects);
     }
 
     private void Boot(Micros now, Effects effects)
@@ -190,6 +197,12 @@ public sealed partial class D1htNode : INode
     /// </summary>
     private bool Apply(Micros now, in MembershipEvent e, bool detected, Micros? recentSince = null)
     {
+        // A member knows it is alive: it keeps itself in its table and refutes (the step ends with it).
+        if (e.Id == _id && !e.Joined && _phase == Phase.Member && e.Incarnation >= _incarnation)
+        {
+            _toldGone = true;
+            return false;
+        }
         uint replaced = recentSince.HasValue && _table.TryGetState(e.Id, out var before) ? Pack(before) : 0;
         if (!_table.Apply(e)) return false;
         if (recentSince is { } since) NoteRecent(now, e.Id, since, replaced);
@@ -218,7 +231,7 @@ public sealed partial class D1htNode : INode
     [LoggerMessage(Level = LogLevel.Information, Message = "d1ht detected {Event}")]
     private static partial void LogDetected(ILogger logger, MembershipEvent @event);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "d1ht {Id} was declared gone at incarnation {Incarnation}; rejoining with a new one")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "d1ht {Id} was declared gone at incarnation {Incarnation}; refuting with a new one")]
     private static partial void LogRefute(ILogger logger, RingId id, uint incarnation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "d1ht {Id} is a member with {Members} members known")]

@@ -11,7 +11,10 @@ public sealed class DurableIncarnation(ulong file)
     /// <summary>Disk request ids this uses; a node keeps its other disk ids clear of them.</summary>
     public const long ReadId = 1, WriteId = 2, SyncId = 3;
 
+    /// <summary>The durable incarnation: it changes only once the next one is synced (a member refuting keeps talking meanwhile).</summary>
     public uint Value { get; private set; }
+
+    private uint _next;
 
     /// <summary>Starts a new session: read the stored incarnation.</summary>
     public void Begin(Effects effects) => effects.Disk(ReadId, new DiskOp(DiskOpKind.Read, file, 0, null, 4));
@@ -23,13 +26,14 @@ public sealed class DurableIncarnation(ulong file)
         {
             case ReadId:
                 uint stored = result.Ok && result.Data is { Length: 4 } d ? BinaryPrimitives.ReadUInt32LittleEndian(d) : 0;
-                Value = stored + 1;
+                _next = stored + 1;
                 var bytes = new byte[4];
-                BinaryPrimitives.WriteUInt32LittleEndian(bytes, Value);
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes, _next);
                 effects.Disk(WriteId, new DiskOp(DiskOpKind.Write, file, 0, bytes));
                 effects.Disk(SyncId, new DiskOp(DiskOpKind.Sync, file));
                 return false;
             case SyncId when result.Ok:
+                Value = _next;
                 return true;
             case SyncId:
                 Begin(effects);

@@ -105,7 +105,7 @@ public sealed class Pump : ID1htObserver
             node.Step(Now, input, _effects);
             for (int i = 0; i < _effects.Count; i++) Carry(host, _effects[i]);
         }
-        Now = end;
+        if (end > Now) Now = end; // a fault scheduled in the past happens now: time never runs backwards
     }
 
     private void Carry(int host, Effect e)
