@@ -236,8 +236,9 @@ public sealed partial class D1htNode
     /// <summary>
     /// The ring declared this session gone (a false suspicion, or the other side of a healed partition). A member
     /// stays one, with itself still in its table: it makes a new incarnation durable and then announces its own join
-    /// at it, which supersedes the leave everywhere (<see cref="OnDisk"/>). Dropping out to join again instead let a healed partition end with no
-    /// member at all: each side told the other it had left, every host went to join, and none was left to admit them.
+    /// at it, which supersedes the leave everywhere (<see cref="OnDisk"/>). Dropping out to join again instead let a
+    /// healed partition end with no member at all: each side told the other it had left, every host went to join, and
+    /// none was left to admit them.
     /// A joiner told so by its transfer starts its join over with the new incarnation.
     /// </summary>
     private void Refute(Micros now, Effects effects)

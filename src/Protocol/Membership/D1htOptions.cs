@@ -35,7 +35,7 @@ public sealed record D1htOptions
     public Micros ProbeTimeout { get; init; } = Micros.FromSeconds(1);
     /// <summary>
     /// Probes sent before a silent predecessor is declared gone. One lost probe or reply must not evict a live
-    /// host (a false leave costs a whole ring a leave, a refutation and a rejoin); with 3 tries a 0.1% loss
+    /// host (a false leave costs a whole ring a leave and then a refuting join); with 3 tries a 0.1% loss
     /// rate gives a false leave about once in 10^9 probes.
     /// </summary>
     public int ProbeAttempts { get; init; } = 3;

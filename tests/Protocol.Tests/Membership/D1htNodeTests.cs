@@ -149,6 +149,29 @@ public class D1htNodeTests
     }
 
     [Fact]
+    public void AMemberDeclaredGoneStaysAMemberAndEveryTableTakesItsNewIncarnation()
+    {
+        var pump = new Pump(10, Fast);
+        pump.StartFormed(Enumerable.Range(0, 10));
+        pump.RunFor(Micros.FromSeconds(3));
+        // Host 5 hears nothing for 10 s: its successor declares it gone, and the leave reaches host 5 when it hears again.
+        pump.Side = Enumerable.Range(0, 10).Select(h => h == 5).ToArray();
+        pump.RunFor(Micros.FromSeconds(10));
+        Assert.All(Enumerable.Range(0, 10).Where(h => h != 5), h => Assert.False(pump.Nodes[h]!.Table.TryGetMember(Pump.IdOf(5), out _)));
+        pump.Side = null;
+        bool everOut = false;
+        for (int i = 0; i < 300; i++)
+        {
+            pump.RunFor(Micros.FromMillis(100));
+            everOut |= !pump.Nodes[5]!.IsMember;
+        }
+        Assert.False(everOut);
+        Assert.Equal(2u, pump.Nodes[5]!.Incarnation);
+        Assert.Empty(pump.Diverged());
+        Assert.All(pump.Nodes, x => Assert.True(x!.Table.TryGetMember(Pump.IdOf(5), out var m) && m.Incarnation == 2));
+    }
+
+    [Fact]
     public void AntiEntropyRepairsATableThatMissedEvents()
     {
         var pump = new Pump(16, Fast with { AntiEntropyThetas = 2 });
