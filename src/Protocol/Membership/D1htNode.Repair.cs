@@ -89,6 +89,32 @@ public sealed partial class D1htNode
             else lag[kept++] = lag[i];
         }
         lag.RemoveRange(kept, lag.Count - kept);
+        Scratch.LagSums.Clear();
+    }
+
+    /// <summary>
+    /// Running sums over the lag corrections of what each does to a digest and a state count (entry i covers
+    /// corrections below i), computed on first use after <see cref="PrepareLag"/>: every digest of the round then
+    /// costs two binary searches instead of a table lookup per correction in its range (an opener's range holds all
+    /// of them, about 900 at 100,000 hosts). The table does not change between PrepareLag and the digests.
+    /// </summary>
+    private List<(ulong Digest, int States)> LagSums()
+    {
+        var sums = Scratch.LagSums;
+        var lag = Scratch.Lag;
+        if (sums.Count == lag.Count + 1) return sums;
+        sums.Clear();
+        ulong digest = 0;
+        int states = 0;
+        sums.Add((0, 0));
+        foreach (var r in lag)
+        {
+            bool known = _table.TryGetState(r.Id, out var current);
+            if (known) { digest -= current.DigestHash; states--; }
+            if (r.Replaced != 0) { digest += Unpack(r.Id, current.Address, r.Replaced).DigestHash; states++; }
+            sums.Add((digest, states));
+        }
+        return sums;
     }
 
     /// <summary>The first lag correction whose id is at least <paramref name="id"/> (the corrections are sorted by id).</summary>
@@ -120,15 +146,11 @@ public sealed partial class D1htNode
     {
         var lag = Scratch.Lag;
         var (digest, states) = _table.Digest(lo, hi);
-        for (int i = LagLowerBound(lag, lo.Value); i < lag.Count; i++)
-        {
-            var r = lag[i];
-            if (r.Id.Value > hi.Value) break;
-            bool known = _table.TryGetState(r.Id, out var current);
-            if (known) { digest -= current.DigestHash; states--; }
-            if (r.Replaced != 0) { digest += Unpack(r.Id, current.Address, r.Replaced).DigestHash; states++; }
-        }
-        return (digest, states);
+        if (lag.Count == 0) return (digest, states);
+        var sums = LagSums();
+        int from = LagLowerBound(lag, lo.Value);
+        int to = hi.Value == ulong.MaxValue ? lag.Count : LagLowerBound(lag, hi.Value + 1);
+        return (digest + sums[to].Digest - sums[from].Digest, states + sums[to].States - sums[from].States);
     }
 
     /// <summary>A message from a host whose session this table lacks is evidence of its join (applied locally, not spread).</summary>

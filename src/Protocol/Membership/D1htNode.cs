@@ -181,6 +181,7 @@ public sealed partial class D1htNode : INode
         [ThreadStatic] private static List<int>? s_reach;
         [ThreadStatic] private static List<long>? s_order;
         [ThreadStatic] private static List<UInt128>? s_lagKeys;
+        [ThreadStatic] private static List<(ulong, int)>? s_lagSums;
 
         public static List<EdraEvent> Events => s_events ??= [];
         public static List<MembershipEvent> States => s_states ??= [];
@@ -189,6 +190,7 @@ public sealed partial class D1htNode : INode
         public static List<int> Reach => s_reach ??= [];
         public static List<long> Order => s_order ??= [];
         public static List<UInt128> LagKeys => s_lagKeys ??= [];
+        public static List<(ulong Digest, int States)> LagSums => s_lagSums ??= [];
     }
 
     /// <summary>
