@@ -90,17 +90,31 @@ public sealed partial class D1htNode
         if (answered != joiner.Incarnation || _phase != Phase.Member) return;
         // A session already declared gone cannot be admitted again: the transfer told the joiner, which refutes.
         if (Detect(now, MembershipEvent.Join(joiner), effects) || _table.TryGetMember(joiner.Id, out var m) && m == joiner)
+        {
             Send(effects, joiner.Address, new JoinAdmittedMessage(joiner.Incarnation));
+            _admitted.Add((joiner, now + InFlightWindow));
+        }
     }
 
     /// <summary>
-    /// Events learned while a joiner is in transfer or quarantine go to it too, so its table does not miss them
-    /// (<paramref name="outgoing"/>: all of the interval's pending events, aged).
+    /// Hosts admitted less than an in-flight window ago, which still get what we forward: until its join has spread,
+    /// forwarders that do not know a new member send its share of their events past it. Forwarding stopped at
+    /// admission before, and each new member of a 10,000-host churn run was then repaired about 30 states in its
+    /// first minutes as a member.
+    /// </summary>
+    private readonly List<(Member Member, Micros Until)> _admitted = [];
+
+    /// <summary>
+    /// Events learned while a joiner is in transfer or quarantine, or newly admitted, go to it too, so its table does not
+    /// miss them (<paramref name="outgoing"/>: all of the interval's pending events, aged).
     /// </summary>
     private void ForwardToJoiners(Micros now, Effects effects, EdraEvent[] outgoing)
     {
-        if (_joiners.Count == 0 || outgoing.Length == 0) return;
+        for (int i = _admitted.Count - 1; i >= 0; i--)
+            if (_admitted[i].Until < now) _admitted.RemoveAt(i);
+        if (_joiners.Count + _admitted.Count == 0 || outgoing.Length == 0) return;
         foreach (var j in _joiners.Values) SendEdraSplit(now, effects, null, 0, outgoing, j.Member.Address);
+        foreach (var a in _admitted) SendEdraSplit(now, effects, null, 0, outgoing, a.Member.Address);
     }
 
     private void OnTableChunk(Micros now, TableChunkMessage m, Effects effects)
