@@ -98,9 +98,9 @@ public sealed partial class D1htNode
 
     /// <summary>
     /// Hosts admitted less than an in-flight window ago, which still get what we forward: until its join has spread,
-    /// forwarders that do not know a new member send its share of their events past it. Forwarding stopped at
-    /// admission before, and each new member of a 10,000-host churn run was then repaired about 30 states in its
-    /// first minutes as a member.
+    /// forwarders that do not know a new member send its share of their events past it. When forwarding stopped at
+    /// admission, anti-entropy repaired 29,366 states at members in their first 3 minutes in 30 virtual minutes of
+    /// 10,000-host churn; with it, 1,353.
     /// </summary>
     private readonly List<(Member Member, Micros Until)> _admitted = [];
 
