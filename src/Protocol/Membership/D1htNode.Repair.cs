@@ -20,7 +20,6 @@ public sealed partial class D1htNode
     private readonly int[] _digestCounts = new int[DigestMessage.Fanout];
     private long _antiEntropyRound;
     private int _bootstrapCursor = -1;
-    private Micros _passedRepairAt = new(long.MinValue / 2);
 
     /// <summary>
     /// Recently learned states in learning order; they fall off after the window. A host holds rate x window of these:
@@ -205,20 +204,22 @@ public sealed partial class D1htNode
     }
 
     /// <summary>
-    /// A host that was just repaired opens a round with its neighbours at once (not the one that repaired it). A lost
-    /// EDRA message leaves a run of consecutive hosts without its events (the subtree of one target), and their
-    /// neighbour rounds agree with each other; this carries the repair along the run as a wave that stops at the
-    /// first host with nothing to learn, instead of one host per anti-entropy period. At most once per period, so a
-    /// host repaired by many segments (a healed partition) does not flood its neighbours.
+    /// A host that was just repaired passes what it learned to its neighbours at once (not to the one that repaired
+    /// it). A lost EDRA message leaves a run of consecutive hosts without its events (the subtree of one target), and
+    /// their neighbour rounds agree with each other; this carries the repair along the run as a wave that stops at the
+    /// first host with nothing to learn, one small message per host. It opened a digest round with each neighbour
+    /// before, and every host of the run then paid a whole descent (three levels of 16 digests and two segments) for a
+    /// few states.
     /// </summary>
-    private void PassRepairOn(Micros now, Address from, Effects effects)
+    private void PassRepairOn(Address from, List<MembershipEvent> learned, Effects effects)
     {
-        if (now < _passedRepairAt + _theta * _options.AntiEntropyThetas) return;
-        _passedRepairAt = now;
         var succ = _table.Successor(_id, 1);
         var pred = _table.Predecessor(_id, 1);
-        if (succ.Id != _id && succ.Address != from) SendOpener(now, effects, succ.Address);
-        if (pred.Id != _id && pred.Id != succ.Id && pred.Address != from) SendOpener(now, effects, pred.Address);
+        var states = learned.ToArray();
+        var ages = new uint[states.Length];
+        var push = new SegmentMessage(states[0].Id, states[^1].Id, false, states, ages);
+        if (succ.Id != _id && succ.Address != from) Send(effects, succ.Address, push);
+        if (pred.Id != _id && pred.Id != succ.Id && pred.Address != from) Send(effects, pred.Address, push);
     }
 
     private void SendDigests(Effects effects, Address to, RingId from, RingId last)
@@ -259,23 +260,23 @@ public sealed partial class D1htNode
             theirs += s.DigestHash;
         }
         if (m.Ages.Length != m.States.Length) return;
-        bool repaired = false;
+        List<MembershipEvent>? learned = null;
         for (int i = 0; i < m.States.Length; i++)
         {
             var s = m.States[i];
             Micros? since = m.Ages[i] > 0 ? now - EdraEvent.FromCentis(m.Ages[i] - 1) : null;
             if (!Apply(now, s, detected: false, recentSince: since)) continue;
             Stats.RepairStatesApplied++;
-            repaired |= since is null;
+            if (since is null) (learned ??= []).Add(s);
             AfterChange(now, s, effects);
             if (_phase != Phase.Member) return;
         }
+        if (learned is not null) PassRepairOn(from, learned, effects);
         if (m.WantReply && _table.Digest(m.From, m.To).Digest != theirs)
         {
             PrepareLag(now);
             SendSegment(now, effects, from, m.From, m.To, wantReply: false);
         }
-        if (repaired) PassRepairOn(now, from, effects);
     }
 
     /// <summary>
