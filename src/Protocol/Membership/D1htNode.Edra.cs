@@ -60,7 +60,9 @@ public sealed partial class D1htNode
     }
 
     /// <summary>True when this table says the current session has left: it must refute with a new incarnation.</summary>
-    private bool DeclaredGone => _table.TryGetState(_id, out var mine) && !mine.Joined && mine.Incarnation >= _incarnation;
+    private bool DeclaredGone => _table.TryGetState(_id, out var mine) && IsLeaveOfThisSession(mine);
+
+    private bool IsLeaveOfThisSession(in MembershipEvent e) => e.Id == _id && !e.Joined && e.Incarnation >= _incarnation;
 
     /// <summary>Queues a new event for forwarding with TTL <paramref name="ttl"/> (rules 2 and 6); the baseline sends it at once.</summary>
     private void Learn(Micros now, in EdraEvent e, int ttl, Micros detectedAt, Effects effects)
@@ -254,7 +256,7 @@ public sealed partial class D1htNode
         _durableIncarnation.Begin(effects);
     }
 
-    /// <summary>A refutation's new incarnation is durable: a member announces it, anyone else joins with it.</summary>
+    /// <summary>A refutation waits for its new incarnation to be durable (<see cref="OnDisk"/>); more word of the leave meanwhile changes nothing.</summary>
     private bool _refuting;
 
     /// <summary>This step brought word that the ring holds this member's session as gone (see <see cref="Apply"/>).</summary>

@@ -269,7 +269,6 @@ public sealed partial class D1htNode
             Stats.RepairStatesApplied++;
             if (since is null) (learned ??= []).Add(s);
             AfterChange(now, s, effects);
-            if (_phase != Phase.Member) return;
         }
         if (learned is not null) PassRepairOn(from, learned, effects);
         if (m.WantReply && _table.Digest(m.From, m.To).Digest != theirs)

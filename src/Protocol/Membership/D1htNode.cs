@@ -200,7 +200,7 @@ public sealed partial class D1htNode : INode
     private bool Apply(Micros now, in MembershipEvent e, bool detected, Micros? recentSince = null)
     {
         // A member knows it is alive: it keeps itself in its table and refutes (the step ends with it).
-        if (e.Id == _id && !e.Joined && _phase == Phase.Member && e.Incarnation >= _incarnation)
+        if (_phase == Phase.Member && IsLeaveOfThisSession(e))
         {
             _toldGone = true;
             return false;

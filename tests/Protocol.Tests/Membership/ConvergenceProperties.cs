@@ -53,8 +53,9 @@ public class ConvergenceProperties
             new(FaultStep.Partition, 0, 2, 20), new(FaultStep.Partition, 5, 22, 11), new(FaultStep.Loss, 3, 8, 13), new(FaultStep.Crash, 7, 6, 1)])));
 
     /// <summary>
-    /// Found by the property: a partition left one host alone and then half the ring crashed. The lone host's random
-    /// bootstrap picks missed every live host for 112 s; it now tries the list in turn, every Theta.
+    /// Found by the property: a partition left one host alone and then half the ring crashed, and the lone host's random
+    /// bootstrap picks missed every live host for 112 s. Since members refute in place it converges within the bound
+    /// with either pick order (5 s after the faults with the list in turn, 14 s with random picks): a regression case.
     /// </summary>
     [Fact]
     public void AHostLeftAloneFindsTheRestOfTheRing() =>
