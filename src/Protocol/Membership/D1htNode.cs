@@ -180,7 +180,8 @@ public sealed partial class D1htNode : INode
         [ThreadStatic] private static List<Member>? s_members;
         [ThreadStatic] private static List<int>? s_reach;
         [ThreadStatic] private static List<long>? s_order;
-        [ThreadStatic] private static List<UInt128>? s_lagKeys;
+        [ThreadStatic] private static List<ulong>? s_lagIds;
+        [ThreadStatic] private static List<ulong>? s_lagWords;
         [ThreadStatic] private static List<(ulong, int)>? s_lagSums;
 
         public static List<EdraEvent> Events => s_events ??= [];
@@ -189,7 +190,8 @@ public sealed partial class D1htNode : INode
         public static List<Member> Members => s_members ??= [];
         public static List<int> Reach => s_reach ??= [];
         public static List<long> Order => s_order ??= [];
-        public static List<UInt128> LagKeys => s_lagKeys ??= [];
+        public static List<ulong> LagIds => s_lagIds ??= [];
+        public static List<ulong> LagWords => s_lagWords ??= [];
         public static List<(ulong Digest, int States)> LagSums => s_lagSums ??= [];
     }
 
@@ -205,9 +207,8 @@ public sealed partial class D1htNode : INode
             _toldGone = true;
             return false;
         }
-        uint replaced = recentSince.HasValue && _table.TryGetState(e.Id, out var before) ? Pack(before) : 0;
-        if (!_table.Apply(e)) return false;
-        if (recentSince is { } since) NoteRecent(now, e.Id, since, replaced);
+        if (!_table.Apply(e, out var before)) return false;
+        if (recentSince is { } since) NoteRecent(now, e.Id, since, before is { } b ? Pack(b) : 0);
         _observer?.Applied(now, _self, e, detected);
         return true;
     }

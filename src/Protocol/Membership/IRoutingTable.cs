@@ -22,8 +22,11 @@ public interface IRoutingTable
     /// <summary>The newest state known about a host, live or departed; false when the host was never heard of.</summary>
     bool TryGetState(RingId id, out MembershipEvent state);
 
-    /// <summary>Applies an event idempotently; true when it changed the stored state (it was news).</summary>
-    bool Apply(in MembershipEvent e);
+    /// <summary>
+    /// Applies an event idempotently; true when it changed the stored state (it was news), with the state it replaced
+    /// (null when the host was never heard of). One lookup, where asking first and applying after cost two.
+    /// </summary>
+    bool Apply(in MembershipEvent e, out MembershipEvent? replaced);
 
     /// <summary>Appends the known states (live and departed) of the hosts with ids in [from, to], ascending.</summary>
     void CopyStates(RingId from, RingId to, List<MembershipEvent> into);

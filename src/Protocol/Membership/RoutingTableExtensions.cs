@@ -5,6 +5,9 @@ namespace VinzVault.Protocol.Membership;
 /// <summary>Ring arithmetic over any <see cref="IRoutingTable"/>; written once for both implementations.</summary>
 public static class RoutingTableExtensions
 {
+    /// <summary>Applies an event idempotently; true when it was news.</summary>
+    public static bool Apply(this IRoutingTable t, in MembershipEvent e) => t.Apply(e, out _);
+
     public static bool Contains(this IRoutingTable t, RingId id) => t.TryGetState(id, out var s) && s.Joined;
 
     public static bool TryGetMember(this IRoutingTable t, RingId id, out Member member)

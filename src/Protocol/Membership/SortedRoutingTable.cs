@@ -34,10 +34,11 @@ public sealed class SortedRoutingTable : IRoutingTable
         return found;
     }
 
-    public bool Apply(in MembershipEvent e)
+    public bool Apply(in MembershipEvent e, out MembershipEvent? replaced)
     {
         int i = StateIndex(e.Id);
         bool known = i < _states.Count && _states[i].Id == e.Id;
+        replaced = known ? _states[i] : null;
         if (known && _states[i].Version >= e.Version) return false;
         bool wasLive = known && _states[i].Joined;
         if (known) _states[i] = e; else _states.Insert(i, e);

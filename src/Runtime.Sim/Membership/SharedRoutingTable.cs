@@ -89,14 +89,16 @@ public sealed class SharedRoutingTable : IRoutingTable
         return slot >= 0 && ViewSlot(slot, out state);
     }
 
-    public bool Apply(in MembershipEvent e)
+    public bool Apply(in MembershipEvent e, out MembershipEvent? replaced)
     {
+        replaced = null;
         int slot = _space.SlotOf(e.Id);
         // Only the run's hosts have slots; anything else cannot be a member of this run.
         if (slot < 0) return false;
         int j = EntryLowerBound(slot);
         bool has = j < _count && _slots[j] == slot;
         bool known = has && _refs[j] != Dead ? View(j, out var cur) : BaseView(slot, out cur);
+        if (known) replaced = cur;
         if (known && cur.Version >= e.Version) return false;
         bool matchesBase = _space.BaseKnown(slot) && _space.Base(slot) == e;
         if (matchesBase)
@@ -106,9 +108,9 @@ public sealed class SharedRoutingTable : IRoutingTable
         else if (has)
         {
             if (_refs[j] == Dead) _dead--;
-            _refs[j] = _space.Intern(e);
+            _refs[j] = _space.Intern(slot, e);
         }
-        else Insert(j, slot, _space.Intern(e));
+        else Insert(j, slot, _space.Intern(slot, e));
         _dirty = true;
         _space.NoteApplied(slot, e);
         return true;
@@ -188,7 +190,7 @@ public sealed class SharedRoutingTable : IRoutingTable
         _count += adds;
     }
 
-    private int OldBase(int slot) => _space.BaseKnown(slot) ? _space.Intern(_space.Base(slot)) : NotYet;
+    private int OldBase(int slot) => _space.BaseKnown(slot) ? _space.Intern(slot, _space.Base(slot)) : NotYet;
 
     private void Move(int from, int to)
     {

@@ -44,6 +44,7 @@ public sealed class SharedTableSpace
         _candidate = new MembershipEvent[n];
         _candidateCount = new int[n];
         _pending = new bool[n];
+        _lastInterned = new int[n];
         _live = new Fenwick(n);
         _known = new Fenwick(n);
         _digest = new Fenwick(n);
@@ -181,6 +182,19 @@ public sealed class SharedTableSpace
     }
 
     internal ulong IdAt(int slot) => _ids[slot];
+
+    /// <summary>The index of the state a slot was last interned with, plus one: nearly every host interns the same newest state.</summary>
+    private readonly int[] _lastInterned;
+
+    /// <summary><see cref="Intern(in MembershipEvent)"/> for a state of <paramref name="slot"/>, mostly without hashing it.</summary>
+    internal int Intern(int slot, in MembershipEvent e)
+    {
+        int last = _lastInterned[slot] - 1;
+        if (last >= 0 && _interned[last] == e) return last;
+        int i = Intern(e);
+        _lastInterned[slot] = i + 1;
+        return i;
+    }
 
     internal int Intern(in MembershipEvent e)
     {
