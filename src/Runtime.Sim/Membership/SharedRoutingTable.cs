@@ -6,7 +6,7 @@ namespace VinzVault.Runtime.Sim.Membership;
 /// <summary>
 /// One host's table in a <see cref="SharedTableSpace"/>: the shared base overridden by a sorted array of entries
 /// (a state the host holds that differs from the base, or "not yet" for a base state it has not learned).
-/// Queries combine the base's Fenwick trees with cumulative corrections from the entries, so rank, k-th member and
+/// Queries combine the base's prefix sums with cumulative corrections from the entries, so rank, k-th member and
 /// segment digests cost O(log n + log entries). Entries that come to match the base are marked dead and compacted
 /// in bulk, so a joiner applying a whole table transfer costs O(n log n), not O(n^2). An entry is 8 bytes (a slot and
 /// an interned state), and the corrections live in one scratch of the space, rebuilt by the table that uses it.
