@@ -24,7 +24,7 @@ public sealed class SharedPendingEvents(SharedRecords<EdraEvent> log) : IPending
         }
     }
 
-    public void Add(in PendingEvent e) => _events.Add((log.Acquire(new EdraEvent(e.Event, e.Detector)), e.Ttl, e.DetectedAt));
+    public void Add(in PendingEvent e) => _events.Add((log.Acquire(new EdraEvent(e.Event, e.Detector), e.Event.Id.Value ^ e.Event.Version << 40 ^ e.Detector.Value), e.Ttl, e.DetectedAt));
 
     /// <summary>Drops every reference (the interval ended, or the host is gone).</summary>
     public void Clear()

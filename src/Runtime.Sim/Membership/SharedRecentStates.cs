@@ -12,7 +12,7 @@ public sealed class SharedRecentStates(SharedRecords<RecentState> log) : IRecent
 
     public RecentState this[int i] => log[_slots[i]];
 
-    public void Enqueue(in RecentState r) => _slots.Enqueue(log.Acquire(r));
+    public void Enqueue(in RecentState r) => _slots.Enqueue(log.Acquire(r, r.Id.Value ^ (ulong)(uint)r.DetectedDecis << 32 ^ r.Replaced));
 
     public void Dequeue() => log.Release(_slots.Dequeue());
 

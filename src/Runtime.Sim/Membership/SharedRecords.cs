@@ -19,14 +19,26 @@ public sealed class SharedRecords<T> where T : struct, IEquatable<T>
 
     internal T this[int slot] => _records[slot];
 
-    /// <summary>The slot of <paramref name="r"/>, with one more reference.</summary>
-    internal int Acquire(in T r)
+    /// <summary>
+    /// Slots of recent acquisitions, direct-mapped by the caller's hint (plus one; 0 is empty). Every host acquires the
+    /// same few records in turn, so most acquisitions compare one record instead of hashing it into the index.
+    /// </summary>
+    private readonly int[] _recent = new int[4096];
+
+    /// <summary>The slot of <paramref name="r"/>, with one more reference; <paramref name="hint"/> is any cheap function of the record.</summary>
+    internal int Acquire(in T r, ulong hint)
     {
-        if (!_index.TryGetValue(r, out int slot))
+        ref int cached = ref _recent[(int)((hint * 0x9E3779B97F4A7C15UL) >> 52)];
+        int slot = cached - 1;
+        if (slot < 0 || _refs[slot] == 0 || !_records[slot].Equals(r))
         {
-            slot = _free.Count > 0 ? _free.Pop() : NewSlot();
-            _records[slot] = r;
-            _index.Add(r, slot);
+            if (!_index.TryGetValue(r, out slot))
+            {
+                slot = _free.Count > 0 ? _free.Pop() : NewSlot();
+                _records[slot] = r;
+                _index.Add(r, slot);
+            }
+            cached = slot + 1;
         }
         _refs[slot]++;
         return slot;

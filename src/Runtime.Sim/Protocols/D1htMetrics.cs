@@ -133,7 +133,7 @@ public sealed class D1htMetrics : ISimObserver, ID1htObserver
                 _edraMessages++;
                 _edraBytes += size;
                 _edraEvents += m.Events.Length;
-                foreach (var e in m.Events.Span) _edraEventBytes += EdraMessage.EventSize(e);
+                _edraEventBytes += size - FrameBytes - EdraMessage.HeaderSize(m.SenderIncarnation, m.ThetaMillis, m.Events.Length) - WireWriter.VarUSize(m.Seq);
                 break;
             // Acknowledgements are part of the per-message header h of the model (D1HT.md), not extra messages.
             case EdraAckMessage: _edraBytes += size; break;
