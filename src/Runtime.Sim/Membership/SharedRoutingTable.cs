@@ -9,7 +9,7 @@ namespace VinzVault.Runtime.Sim.Membership;
 /// Queries combine the base's prefix sums with cumulative corrections from the entries, so rank, k-th member and
 /// segment digests cost O(log n + log entries). Entries that come to match the base are marked dead and compacted
 /// in bulk, so a joiner applying a whole table transfer costs O(n log n), not O(n^2). An entry is 8 bytes (a slot and
-/// an interned state), and the corrections live in one scratch of the space, rebuilt by the table that uses it.
+/// an interned state, packed in one word), and the corrections live in one scratch of the space, rebuilt by the table that uses it.
 /// </summary>
 public sealed class SharedRoutingTable : IRoutingTable
 {
@@ -17,8 +17,8 @@ public sealed class SharedRoutingTable : IRoutingTable
     private const int NotYet = -1, Dead = -2;
 
     private readonly SharedTableSpace _space;
-    private int[] _slots = [];
-    private int[] _refs = [];
+    /// <summary>Entries sorted by slot, each a slot (high 32 bits) and its state (low 32): one array to search and move.</summary>
+    private ulong[] _entries = [];
     private int _count, _dead;
     private bool _dirty = true;
 
@@ -30,7 +30,7 @@ public sealed class SharedRoutingTable : IRoutingTable
         for (int s = 0; s < space.Slots; s++) if (space.BaseKnown(s)) n++;
         Grow(n);
         for (int s = 0; s < space.Slots; s++)
-            if (space.BaseKnown(s)) { _slots[_count] = s; _refs[_count] = NotYet; _count++; }
+            if (space.BaseKnown(s)) _entries[_count++] = Entry(s, NotYet);
     }
 
     internal int Handle { get; set; } = -1;
@@ -39,7 +39,7 @@ public sealed class SharedRoutingTable : IRoutingTable
     public int Entries => _count - _dead;
 
     /// <summary>Entry slots allocated.</summary>
-    public int Capacity => _slots.Length;
+    public int Capacity => _entries.Length;
 
     public int Count
     {
@@ -67,18 +67,18 @@ public sealed class SharedRoutingTable : IRoutingTable
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (_space.LivePrefix(_slots[mid]) + (mid > 0 ? liveCorr[mid - 1] : 0) <= rank) lo = mid + 1; else hi = mid;
+            if (_space.LivePrefix(SlotAt(mid)) + (mid > 0 ? liveCorr[mid - 1] : 0) <= rank) lo = mid + 1; else hi = mid;
         }
         int j = lo - 1;
         long corr = 0;
         if (j >= 0)
         {
-            long before = _space.LivePrefix(_slots[j]) + (j > 0 ? liveCorr[j - 1] : 0);
+            long before = _space.LivePrefix(SlotAt(j)) + (j > 0 ? liveCorr[j - 1] : 0);
             if (View(j, out var s) && s.Joined && before == rank) return s.Member;
             corr = liveCorr[j];
         }
         int slot = _space.FindKthLive(rank - corr);
-        if (slot >= _space.Slots || (j + 1 < _count && slot >= _slots[j + 1])) throw new ArgumentOutOfRangeException(nameof(rank));
+        if (slot >= _space.Slots || (j + 1 < _count && slot >= SlotAt(j + 1))) throw new ArgumentOutOfRangeException(nameof(rank));
         return _space.Base(slot).Member;
     }
 
@@ -96,19 +96,19 @@ public sealed class SharedRoutingTable : IRoutingTable
         // Only the run's hosts have slots; anything else cannot be a member of this run.
         if (slot < 0) return false;
         int j = EntryLowerBound(slot);
-        bool has = j < _count && _slots[j] == slot;
-        bool known = has && _refs[j] != Dead ? View(j, out var cur) : BaseView(slot, out cur);
+        bool has = j < _count && SlotAt(j) == slot;
+        bool known = has && RefAt(j) != Dead ? View(j, out var cur) : BaseView(slot, out cur);
         if (known) replaced = cur;
         if (known && cur.Version >= e.Version) return false;
         bool matchesBase = _space.BaseKnown(slot) && _space.Base(slot) == e;
         if (matchesBase)
         {
-            if (has && _refs[j] != Dead) { _refs[j] = Dead; _dead++; }
+            if (has && RefAt(j) != Dead) { SetRef(j, Dead); _dead++; }
         }
         else if (has)
         {
-            if (_refs[j] == Dead) _dead--;
-            _refs[j] = _space.Intern(slot, e);
+            if (RefAt(j) == Dead) _dead--;
+            SetRef(j, _space.Intern(slot, e));
         }
         else Insert(j, slot, _space.Intern(slot, e));
         _dirty = true;
@@ -124,7 +124,7 @@ public sealed class SharedRoutingTable : IRoutingTable
         // One merge walk over base slots and entries (a whole-table transfer is 10^5 slots).
         for (int j = EntryLowerBound(s); s < end; s++)
         {
-            if (j < _count && _slots[j] == s)
+            if (j < _count && SlotAt(j) == s)
             {
                 if (View(j, out var v)) into.Add(v);
                 j++;
@@ -161,30 +161,29 @@ public sealed class SharedRoutingTable : IRoutingTable
         for (int k = 0; k < slots.Count; k++)
         {
             int slot = slots[k];
-            while (j < _count && _slots[j] < slot) j++;
-            bool has = j < _count && _slots[j] == slot;
-            if (has && _refs[j] != Dead)
+            while (j < _count && SlotAt(j) < slot) j++;
+            bool has = j < _count && SlotAt(j) == slot;
+            if (has && RefAt(j) != Dead)
             {
-                if (_refs[j] >= 0 && _space.State(_refs[j]) == next[k]) { _refs[j] = Dead; _dead++; }
+                if (RefAt(j) >= 0 && _space.State(RefAt(j)) == next[k]) { SetRef(j, Dead); _dead++; }
             }
             else if (has)
             {
                 // A dead entry is revived in place with the old base.
                 _dead--;
-                _refs[j] = OldBase(slot);
+                SetRef(j, OldBase(slot));
             }
             else adds++;
         }
         if (adds == 0) return;
-        if (_count + adds > _slots.Length) Grow(Roomy(_count + adds));
+        if (_count + adds > _entries.Length) Grow(Roomy(_count + adds));
         int i = _count - 1, w = _count + adds - 1;
         for (int k = slots.Count - 1; k >= 0; k--)
         {
             int slot = slots[k];
-            while (i >= 0 && _slots[i] > slot) { Move(i, w); i--; w--; }
-            if (i >= 0 && _slots[i] == slot) { Move(i, w); i--; w--; continue; }
-            _slots[w] = slot;
-            _refs[w] = OldBase(slot);
+            while (i >= 0 && SlotAt(i) > slot) { Move(i, w); i--; w--; }
+            if (i >= 0 && SlotAt(i) == slot) { Move(i, w); i--; w--; continue; }
+            _entries[w] = Entry(slot, OldBase(slot));
             w--;
         }
         _count += adds;
@@ -194,14 +193,13 @@ public sealed class SharedRoutingTable : IRoutingTable
 
     private void Move(int from, int to)
     {
-        _slots[to] = _slots[from];
-        _refs[to] = _refs[from];
+        _entries[to] = _entries[from];
     }
 
     private bool ViewSlot(int slot, out MembershipEvent state)
     {
         int j = EntryLowerBound(slot);
-        if (j < _count && _slots[j] == slot && _refs[j] != Dead) return View(j, out state);
+        if (j < _count && SlotAt(j) == slot && RefAt(j) != Dead) return View(j, out state);
         return BaseView(slot, out state);
     }
 
@@ -214,10 +212,10 @@ public sealed class SharedRoutingTable : IRoutingTable
     /// <summary>The state entry <paramref name="j"/> shows (a dead entry shows the base).</summary>
     private bool View(int j, out MembershipEvent state)
     {
-        int r = _refs[j];
+        int r = RefAt(j);
         if (r >= 0) { state = _space.State(r); return true; }
         if (r == NotYet) { state = default; return false; }
-        return BaseView(_slots[j], out state);
+        return BaseView(SlotAt(j), out state);
     }
 
     private bool ContainsSlotId(ulong id)
@@ -228,21 +226,27 @@ public sealed class SharedRoutingTable : IRoutingTable
 
     private int EntryLowerBound(int slot)
     {
+        ulong key = (ulong)(uint)slot << 32;
+        var entries = _entries;
         int lo = 0, hi = _count;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (_slots[mid] < slot) lo = mid + 1; else hi = mid;
+            if (entries[mid] < key) lo = mid + 1; else hi = mid;
         }
         return lo;
     }
 
+    private static ulong Entry(int slot, int state) => (ulong)(uint)slot << 32 | (uint)state;
+    private int SlotAt(int j) => (int)(_entries[j] >> 32);
+    private int RefAt(int j) => (int)(uint)_entries[j];
+    private void SetRef(int j, int state) => _entries[j] = (_entries[j] & 0xFFFF_FFFF_0000_0000UL) | (uint)state;
+
     private void Insert(int j, int slot, int state)
     {
-        if (_count == _slots.Length) Grow(Roomy(_count + 1));
-        Array.Copy(_slots, j, _slots, j + 1, _count - j);
-        Array.Copy(_refs, j, _refs, j + 1, _count - j);
-        _slots[j] = slot; _refs[j] = state;
+        if (_count == _entries.Length) Grow(Roomy(_count + 1));
+        Array.Copy(_entries, j, _entries, j + 1, _count - j);
+        _entries[j] = Entry(slot, state);
         _count++;
     }
 
@@ -255,8 +259,7 @@ public sealed class SharedRoutingTable : IRoutingTable
 
     private void Grow(int capacity)
     {
-        Array.Resize(ref _slots, capacity);
-        Array.Resize(ref _refs, capacity);
+        Array.Resize(ref _entries, capacity);
     }
 
     /// <summary>Compacts dead entries when they are many, and rebuilds the cumulative corrections when this table changed or another used the scratch.</summary>
@@ -270,13 +273,13 @@ public sealed class SharedRoutingTable : IRoutingTable
             int w = 0;
             for (int i = 0; i < _count; i++)
             {
-                if (_refs[i] == Dead) continue;
-                _slots[w] = _slots[i]; _refs[w] = _refs[i];
+                if (RefAt(i) == Dead) continue;
+                _entries[w] = _entries[i];
                 w++;
             }
             _count = w;
             _dead = 0;
-            if (_slots.Length > 64 && _count * 2 < _slots.Length) Grow(Roomy(_count));
+            if (_entries.Length > 64 && _count * 2 < _entries.Length) Grow(Roomy(_count));
         }
         _space.EnsureScratch(_count);
         var liveCorr = _space.LiveCorr;
@@ -286,7 +289,7 @@ public sealed class SharedRoutingTable : IRoutingTable
         ulong digest = 0;
         for (int i = 0; i < _count; i++)
         {
-            int slot = _slots[i], r = _refs[i];
+            int slot = SlotAt(i), r = RefAt(i);
             if (r != Dead)
             {
                 bool bk = _space.BaseKnown(slot);
