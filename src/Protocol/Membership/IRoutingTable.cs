@@ -23,8 +23,8 @@ public interface IRoutingTable
     bool TryGetState(RingId id, out MembershipEvent state);
 
     /// <summary>
-    /// Applies an event idempotently; true when it changed the stored state (it was news), with the state it replaced
-    /// (null when the host was never heard of). One lookup, where asking first and applying after cost two.
+    /// Applies an event idempotently; true when it changed the stored state (it was news). <paramref name="replaced"/> is
+    /// the state held before (null when the host was never heard of): one lookup, where asking first cost two.
     /// </summary>
     bool Apply(in MembershipEvent e, out MembershipEvent? replaced);
 

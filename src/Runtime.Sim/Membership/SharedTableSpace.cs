@@ -19,7 +19,7 @@ public sealed class SharedTableSpace
     /// <summary>
     /// Prefix sums of the base (live members, known states, digest hashes of slots below i), rebuilt on the first query
     /// after the base changed. The base changes only in fold batches, so an O(n) rebuild per batch is cheaper than
-    /// Fenwick trees, whose O(log n) prefix sums were most of the cost of a table's k-th member at 100,000 hosts.
+    /// Fenwick trees: a table's k-th member (rho of them per interval end) took about 130 Fenwick steps at 100,000 hosts.
     /// </summary>
     private readonly int[] _livePrefix, _knownPrefix;
     private readonly ulong[] _digestPrefix;
