@@ -35,7 +35,7 @@ public sealed partial class D1htNode
     /// </summary>
     private Micros InFlightWindow => _inFlightWindow ??= ComputeInFlightWindow();
 
-    /// <summary>Cached per interval (Theta and n change there): counting members rebuilds a simulated table's index.</summary>
+    /// <summary>Cached per interval: Theta and n change there.</summary>
     private Micros? _inFlightWindow;
 
     private Micros ComputeInFlightWindow()

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Membership;
 using VinzVault.Protocol.Membership.Messages;
@@ -5,31 +6,52 @@ using VinzVault.Protocol.Membership.Messages;
 namespace VinzVault.Runtime.Sim.Membership;
 
 /// <summary>
-/// One host's pending events in <see cref="SharedRecords{T}"/>: its own list of a reference to the shared event and
-/// detector (an <see cref="EdraEvent"/> of age zero), with its own TTL and detection time. 16 bytes an event, not 48.
+/// One host's pending events in <see cref="SharedRecords{T}"/>: its own array of a reference to the shared event and
+/// detector (an <see cref="EdraEvent"/> of age zero) packed with its TTL, and its own detection time: 12 bytes an
+/// event, not 48. The array is sized to what an interval holds: a list kept the capacity of its busiest interval for
+/// good, and at 100,000 hosts under churn that was 256-512 slots of 16 bytes per host for about 160 events.
 /// </summary>
 public sealed class SharedPendingEvents(SharedRecords<EdraEvent> log) : IPendingEvents
 {
-    private readonly List<(int Slot, int Ttl, Micros DetectedAt)> _events = [];
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly record struct Entry(uint RecordAndTtl, long DetectedAt);
 
-    public int Count => _events.Count;
+    /// <summary>Shared record indices fit in 24 bits; TTLs are below 256 (the wire carries a byte).</summary>
+    private const int MaxRecords = 1 << 24;
+
+    private Entry[] _events = [];
+
+    public int Count { get; private set; }
 
     public PendingEvent this[int i]
     {
         get
         {
-            var (slot, ttl, detectedAt) = _events[i];
-            var e = log[slot];
-            return new PendingEvent(e.Event, e.Detector, ttl, detectedAt);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)i, (uint)Count, nameof(i));
+            var p = _events[i];
+            var e = log[(int)(p.RecordAndTtl >> 8)];
+            return new PendingEvent(e.Event, e.Detector, (int)(p.RecordAndTtl & 0xFF), new Micros(p.DetectedAt));
         }
     }
 
-    public void Add(in PendingEvent e) => _events.Add((log.Acquire(new EdraEvent(e.Event, e.Detector), e.Event.Id.Value ^ e.Event.Version << 40 ^ e.Detector.Value), e.Ttl, e.DetectedAt));
+    public void Add(in PendingEvent e)
+    {
+        if ((uint)e.Ttl > byte.MaxValue) throw new ArgumentOutOfRangeException(nameof(e), e.Ttl, "a TTL is one byte");
+        int record = log.Acquire(new EdraEvent(e.Event, e.Detector), e.Event.Id.Value ^ e.Event.Version << 40 ^ e.Detector.Value);
+        if (record >= MaxRecords)
+        {
+            log.Release(record);
+            throw new InvalidOperationException($"more than {MaxRecords} distinct pending events held at once");
+        }
+        if (Count == _events.Length) Array.Resize(ref _events, Math.Max(16, Count + Count / 4));
+        _events[Count++] = new Entry((uint)record << 8 | (uint)e.Ttl, e.DetectedAt.Value);
+    }
 
-    /// <summary>Drops every reference (the interval ended, or the host is gone).</summary>
+    /// <summary>Drops every reference (the interval ended, or the host is gone), and shrinks an array that is mostly spare.</summary>
     public void Clear()
     {
-        foreach (var (slot, _, _) in _events) log.Release(slot);
-        _events.Clear();
+        for (int i = 0; i < Count; i++) log.Release((int)(_events[i].RecordAndTtl >> 8));
+        if (_events.Length > 16 && Count * 2 < _events.Length) _events = new Entry[Math.Max(16, Count + Count / 4)];
+        Count = 0;
     }
 }

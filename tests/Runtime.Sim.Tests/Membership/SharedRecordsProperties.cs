@@ -51,7 +51,7 @@ public class SharedRecordsProperties
         from incarnation in Gen.Choose(1, 2)
         from joined in Gen.Elements(true, false)
         from detector in Gen.Choose(0, 1)
-        from ttl in Gen.Choose(0, 2)
+        from ttl in Gen.Elements(0, 1, 2, 16, byte.MaxValue)
         from detectedAt in Gen.Choose(0, 3)
         select new PendingEvent(new MembershipEvent(new RingId((ulong)id), new Address((ulong)id), (uint)incarnation, joined),
             new RingId((ulong)detector), ttl, new Micros(detectedAt));
