@@ -184,7 +184,7 @@ public sealed partial class D1htNode
         // host of the bootstrap list, because neighbours alone never hear from the other side of a healed partition.
         long round = ++_antiEntropyRound;
         var peers = _ctx.Peers;
-        bool bootstrap = alone || _options.AntiEntropyRandomEvery > 0 && round % BootstrapEvery() == 0;
+        bool bootstrap = alone || _options.AntiEntropyRandomEvery > 0 && IsBootstrapRound(round);
         if (peers.Count < 2 && alone) return;
         Address peer = bootstrap && peers.Count > 1
             ? NextBootstrapPeer()
@@ -196,16 +196,21 @@ public sealed partial class D1htNode
     private const int BootstrapRingSize = 1024;
 
     /// <summary>
-    /// Rounds between this host's bootstrap rounds. A healed partition needs some host of the ring to make one, so the
-    /// rate that matters is the ring's, not each host's: the period grows with n / <see cref="BootstrapRingSize"/>, and a
-    /// large ring makes about 1024 / (AntiEntropyRandomEvery x the anti-entropy period) a second (3.2 at the defaults)
-    /// at any size. Up to 2,047 members nothing changes: at 2,000 hosts a period of 28 rounds (a size of 256 here) slowed
-    /// convergence after d1ht-mass-failure from 130-140 s to 140-220 s (seeds 1-4). At a fixed period, 100,000 hosts
-    /// made 300 a second, in bursts: a formed ring's rounds start within one period, so every fourth round came at once.
-    /// Comparisons with far hosts cost far more than with neighbours, and those bursts were about 80% of repair traffic
-    /// (100,000 hosts to 400 virtual s: 205 bit/s per host with them, 48 without).
+    /// Whether this round goes to a far host. A healed partition needs some host of the ring to make one, so the rate
+    /// that matters is the ring's, not each host's. Up to 2,047 members it is every AntiEntropyRandomEvery-th round;
+    /// above, each round is one with probability 1 / (AntiEntropyRandomEvery x n / <see cref="BootstrapRingSize"/>), so
+    /// a large ring makes about 1024 / (AntiEntropyRandomEvery x the anti-entropy period) a second (3.2 at the
+    /// defaults) at any size, spread out. At every fourth round, 100,000 hosts made 300 a second, in bursts (a formed
+    /// ring's rounds start within one period, so the fourth rounds of all hosts came together), and those were about
+    /// 80% of repair traffic (100,000 hosts to 400 virtual s: 205 bit/s per host with them, 48 without). A longer fixed
+    /// period would still burst; and at 2,000 hosts a period of 28 rounds slowed convergence after d1ht-mass-failure from
+    /// 130-140 s to 140-220 s (seeds 1-4), so small rings keep theirs.
     /// </summary>
-    private int BootstrapEvery() => _options.AntiEntropyRandomEvery * Math.Max(1, _table.Count / BootstrapRingSize);
+    private bool IsBootstrapRound(long round)
+    {
+        int scale = _table.Count / BootstrapRingSize;
+        return scale <= 1 ? round % _options.AntiEntropyRandomEvery == 0 : _rng.Next(_options.AntiEntropyRandomEvery * scale) == 0;
+    }
 
     /// <summary>
     /// The bootstrap list in turn from a random start, so every peer is tried within one pass. With independent

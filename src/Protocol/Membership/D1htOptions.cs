@@ -57,7 +57,7 @@ public sealed record D1htOptions
 
     /// <summary>Anti-entropy period in Thetas ("every few Theta", D1HT.md table repair); 0 disables it.</summary>
     public int AntiEntropyThetas { get; init; } = 8;
-    /// <summary>Every this many anti-entropy rounds the partner is a random bootstrap peer instead of a neighbour (heals partitions); 0 never.</summary>
+    /// <summary>Every this many anti-entropy rounds the partner is a random bootstrap peer instead of a neighbour (heals partitions); 0 never. Rarer, at random, above 2,047 members (D1htNode.IsBootstrapRound).</summary>
     public int AntiEntropyRandomEvery { get; init; } = 4;
     /// <summary>A segment with at most this many states is sent whole instead of digested further: 16 digests cost 128 B, about 6 states.</summary>
     public int AntiEntropyLeafStates { get; init; } = 24;
