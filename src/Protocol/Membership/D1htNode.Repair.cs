@@ -192,7 +192,7 @@ public sealed partial class D1htNode
         if (peer != _self) SendOpener(now, effects, peer);
     }
 
-    /// <summary>Members up to which every host makes a bootstrap round every <see cref="D1htOptions.AntiEntropyRandomEvery"/> rounds.</summary>
+    /// <summary>Ring size per step of the bootstrap period: below twice this, every <see cref="D1htOptions.AntiEntropyRandomEvery"/>-th round is one.</summary>
     private const int BootstrapRingSize = 1024;
 
     /// <summary>
