@@ -5,6 +5,7 @@ using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Membership;
 using VinzVault.Protocol.Membership.Messages;
 using VinzVault.Protocol.Tests.Membership;
+using VinzVault.Runtime.Sim.Membership;
 using VinzVault.Runtime.Sim.Protocols;
 
 namespace VinzVault.Runtime.Sim.Tests.Membership;
@@ -45,6 +46,35 @@ public class SharedRecordsProperties
                 }
                 return true.Label("ok");
             });
+
+    /// <summary>
+    /// A queue holds two-byte references while the log's slots fit, and widens the first time one does not: with
+    /// 70,000 distinct records held elsewhere, a host's later records take slots past 65,535. Its queue must read back
+    /// exactly what it enqueued, across the widening and as it empties, and the log must free every record after.
+    /// </summary>
+    [Fact]
+    public void AQueueWidensItsReferencesWhenTheLogOutgrowsTwoBytes()
+    {
+        var log = new SharedRecords<RecentState>();
+        var other = new SharedRecentStates(log);
+        var queue = new SharedRecentStates(log);
+        var model = new Queue<RecentState>();
+        static RecentState Record(int i) => new(new RingId((ulong)i), i % 7, (uint)(i % 3));
+        for (int i = 0; i < 10; i++) { queue.Enqueue(Record(i)); model.Enqueue(Record(i)); }
+        Assert.False(queue.Wide);
+        for (int i = 0; i < 70_000; i++) other.Enqueue(Record(1_000_000 + i));
+        for (int i = 10; i < 20; i++) { queue.Enqueue(Record(i)); model.Enqueue(Record(i)); }
+        Assert.True(queue.Wide);
+        Assert.Null(RecentGen.Compare(queue, model));
+        other.Release();
+        while (model.Count > 0)
+        {
+            queue.Dequeue();
+            model.Dequeue();
+            Assert.Null(RecentGen.Compare(queue, model));
+        }
+        Assert.Equal(0, log.Records);
+    }
 
     private static readonly Gen<PendingEvent> Pending =
         from id in Gen.Choose(0, 3)
