@@ -112,14 +112,23 @@ public sealed partial class D1htNode
         var lag = Scratch.Lag;
         if (sums.Count == lag.Count + 1) return sums;
         sums.Clear();
+        var ids = Scratch.LagStateIds;
+        ids.Clear();
+        foreach (var r in lag) ids.Add(r.Id);
+        var current = Scratch.LagStates;
+        var known = Scratch.LagKnown;
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(current, ids.Count);
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(known, ids.Count);
+        _table.TryGetStates(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids),
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(current), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(known));
         ulong digest = 0;
         int states = 0;
         sums.Add((0, 0));
-        foreach (var r in lag)
+        for (int i = 0; i < lag.Count; i++)
         {
-            bool known = _table.TryGetState(r.Id, out var current);
-            if (known) { digest -= current.DigestHash; states--; }
-            if (r.Replaced != 0) { digest += Unpack(r.Id, current.Address, r.Replaced).DigestHash; states++; }
+            var r = lag[i];
+            if (known[i]) { digest -= current[i].DigestHash; states--; }
+            if (r.Replaced != 0) { digest += Unpack(r.Id, current[i].Address, r.Replaced).DigestHash; states++; }
             sums.Add((digest, states));
         }
         return sums;

@@ -183,6 +183,9 @@ public sealed partial class D1htNode : INode
         [ThreadStatic] private static List<ulong>? s_lagIds;
         [ThreadStatic] private static List<ulong>? s_lagWords;
         [ThreadStatic] private static List<(ulong, int)>? s_lagSums;
+        [ThreadStatic] private static List<RingId>? s_lagStateIds;
+        [ThreadStatic] private static List<MembershipEvent>? s_lagStates;
+        [ThreadStatic] private static List<bool>? s_lagKnown;
 
         public static List<EdraEvent> Events => s_events ??= [];
         public static List<MembershipEvent> States => s_states ??= [];
@@ -193,6 +196,9 @@ public sealed partial class D1htNode : INode
         public static List<ulong> LagIds => s_lagIds ??= [];
         public static List<ulong> LagWords => s_lagWords ??= [];
         public static List<(ulong Digest, int States)> LagSums => s_lagSums ??= [];
+        public static List<RingId> LagStateIds => s_lagStateIds ??= [];
+        public static List<MembershipEvent> LagStates => s_lagStates ??= [];
+        public static List<bool> LagKnown => s_lagKnown ??= [];
     }
 
     /// <summary>

@@ -23,6 +23,16 @@ public interface IRoutingTable
     bool TryGetState(RingId id, out MembershipEvent state);
 
     /// <summary>
+    /// <see cref="TryGetState"/> for each of <paramref name="ids"/>, which ascend: <paramref name="known"/>[i] and
+    /// <paramref name="states"/>[i] answer ids[i]. A table may answer in one merge pass (the lag corrections of an
+    /// anti-entropy digest look up about 900 ids at 100,000 hosts, twice a round).
+    /// </summary>
+    void TryGetStates(ReadOnlySpan<RingId> ids, Span<MembershipEvent> states, Span<bool> known)
+    {
+        for (int i = 0; i < ids.Length; i++) known[i] = TryGetState(ids[i], out states[i]);
+    }
+
+    /// <summary>
     /// Applies an event idempotently; true when it changed the stored state (it was news). <paramref name="replaced"/> is
     /// the state held before (null when the host was never heard of): one lookup, where asking first cost two.
     /// </summary>

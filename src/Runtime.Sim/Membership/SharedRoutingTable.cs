@@ -88,6 +88,26 @@ public sealed class SharedRoutingTable : IRoutingTable
         return slot >= 0 && ViewSlot(slot, out state);
     }
 
+    /// <summary>One walk over the entries for ids that ascend (slots do too); a step back searches again.</summary>
+    public void TryGetStates(ReadOnlySpan<RingId> ids, Span<MembershipEvent> states, Span<bool> known)
+    {
+        int j = 0, last = -1;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            int slot = _space.SlotOf(ids[i]);
+            if (slot < 0)
+            {
+                known[i] = false;
+                states[i] = default;
+                continue;
+            }
+            if (slot < last) j = EntryLowerBound(slot);
+            last = slot;
+            while (j < _count && SlotAt(j) < slot) j++;
+            known[i] = j < _count && SlotAt(j) == slot && RefAt(j) != Dead ? View(j, out states[i]) : BaseView(slot, out states[i]);
+        }
+    }
+
     public bool Apply(in MembershipEvent e, out MembershipEvent? replaced)
     {
         replaced = null;

@@ -45,6 +45,12 @@ public static class TableGen
         var p = new RingId(op.Probe);
         if (table.Rank(p) != model.Rank(p)) return $"Rank({p})";
         if (table.TryGetState(op.Event.Id, out var s) != true || !model.States(op.Event.Id, op.Event.Id).SequenceEqual([s])) return $"State({op.Event.Id})";
+        var ids = Pool.Append(op.Probe).Order().Select(i => new RingId(i)).ToArray();
+        var states = new MembershipEvent[ids.Length];
+        var known = new bool[ids.Length];
+        table.TryGetStates(ids, states, known);
+        for (int i = 0; i < ids.Length; i++)
+            if (known[i] != model.States(ids[i], ids[i]).Count > 0 || known[i] && model.States(ids[i], ids[i])[0] != states[i]) return $"TryGetStates at {ids[i]}";
         if (model.Count > 0)
         {
             if (table.SuccessorOfKey(p) != model.SuccessorOfKey(p)) return $"SuccessorOfKey({p})";
