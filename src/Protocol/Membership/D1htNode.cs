@@ -53,6 +53,7 @@ public sealed partial class D1htNode : INode
         _rng = new Prng(ctx.Seed);
         _table = table;
         _recent = recent ?? new RecentStateQueue();
+        if (_recent.Count > 0) _recentHeadDecis = _recent[0].DetectedDecis;
         _pending = pending ?? new PendingEventList();
         _observer = observer;
         _tuner = new ThetaTuner(options);
