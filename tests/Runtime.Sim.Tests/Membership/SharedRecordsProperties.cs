@@ -82,7 +82,8 @@ public class SharedRecordsProperties
         from joined in Gen.Elements(true, false)
         from detector in Gen.Choose(0, 1)
         from ttl in Gen.Elements(0, 1, 2, 16, byte.MaxValue)
-        from detectedAt in Gen.Choose(0, 3)
+        // Detection times far apart too: a list keeps them from its first one in 32 bits while they fit.
+        from detectedAt in Gen.Elements(0L, 1L, 3L, 1L << 31, -(1L << 40), 1L << 50)
         select new PendingEvent(new MembershipEvent(new RingId((ulong)id), new Address((ulong)id), (uint)incarnation, joined),
             new RingId((ulong)detector), ttl, new Micros(detectedAt));
 
