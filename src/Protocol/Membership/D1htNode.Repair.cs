@@ -16,8 +16,6 @@ namespace VinzVault.Protocol.Membership;
 /// </summary>
 public sealed partial class D1htNode
 {
-    private readonly ulong[] _digests = new ulong[DigestMessage.Fanout];
-    private readonly int[] _digestCounts = new int[DigestMessage.Fanout];
     private long _antiEntropyRound;
     private int _bootstrapCursor = -1;
 
@@ -273,8 +271,7 @@ public sealed partial class D1htNode
 
     private void SendDigests(Effects effects, Address to, RingId from, RingId last)
     {
-        ChildDigests(from, last);
-        Send(effects, to, new DigestMessage(from, last, (ulong[])_digests.Clone()));
+        Send(effects, to, new DigestMessage(from, last, ChildDigests(from, last).Digests));
     }
 
     /// <summary>A round's opener carries one digest of the range; children are sent only when it differs.</summary>
@@ -288,9 +285,7 @@ public sealed partial class D1htNode
             return;
         }
         if (m.Digests.Length != DigestMessage.Fanout) return;
-        ChildDigests(m.From, m.To);
-        var mine = (ulong[])_digests.Clone();
-        var counts = (int[])_digestCounts.Clone();
+        var (mine, counts) = ChildDigests(m.From, m.To);
         for (int i = 0; i < DigestMessage.Fanout; i++)
         {
             if (mine[i] == m.Digests[i] || !Child(m.From, m.To, i, out var lo, out var hi)) continue;
@@ -353,12 +348,14 @@ public sealed partial class D1htNode
         }
     }
 
-    private void ChildDigests(RingId from, RingId last)
+    /// <summary>The lagged digests and state counts of the <see cref="DigestMessage.Fanout"/> children of [from, last].</summary>
+    private (ulong[] Digests, int[] Counts) ChildDigests(RingId from, RingId last)
     {
+        var digests = new ulong[DigestMessage.Fanout];
+        var counts = new int[DigestMessage.Fanout];
         for (int i = 0; i < DigestMessage.Fanout; i++)
-        {
-            (_digests[i], _digestCounts[i]) = Child(from, last, i, out var lo, out var hi) ? LaggedDigest(lo, hi) : (0UL, 0);
-        }
+            (digests[i], counts[i]) = Child(from, last, i, out var lo, out var hi) ? LaggedDigest(lo, hi) : (0UL, 0);
+        return (digests, counts);
     }
 
     /// <summary>The i-th of <see cref="DigestMessage.Fanout"/> equal sub-ranges of [from, last]; false when it is empty.</summary>
