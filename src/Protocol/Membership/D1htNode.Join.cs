@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Membership.Messages;
 using VinzVault.Protocol.Node;
@@ -68,7 +69,7 @@ public sealed partial class D1htNode
         // The first chunk also says which states are still in flight, so the joiner's digests lag like everyone's.
         var inFlight = InFlightStates(now);
         for (int i = 0; i < total; i++)
-            Send(effects, m.Joiner, new TableChunkMessage(i, total, copy.GetRange(i * max, Math.Min(max, copy.Count - i * max)).ToArray(), i == 0 ? inFlight : []));
+            Send(effects, m.Joiner, new TableChunkMessage(i, total, CollectionsMarshal.AsSpan(copy).Slice(i * max, Math.Min(max, copy.Count - i * max)).ToArray(), i == 0 ? inFlight : []));
         effects.SetTimer(new TimerKey(Timers.Quarantine, tag), now + _options.Quarantine);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using VinzVault.Protocol.Core;
 using VinzVault.Protocol.Membership.Messages;
 using VinzVault.Protocol.Node;
@@ -93,8 +94,8 @@ public sealed partial class D1htNode
             ids.Add(r.Id.Value);
             words.Add((ulong)((uint)r.DetectedDecis ^ 0x8000_0000u) << 32 | r.Replaced);
         }
-        var idSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
-        var wordSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(words);
+        var idSpan = CollectionsMarshal.AsSpan(ids);
+        var wordSpan = CollectionsMarshal.AsSpan(words);
         SpreadSort.Sort(idSpan, wordSpan);
         for (int i = 0; i < idSpan.Length;)
         {
@@ -126,10 +127,10 @@ public sealed partial class D1htNode
         foreach (var r in lag) ids.Add(r.Id);
         var current = Scratch.LagStates;
         var known = Scratch.LagKnown;
-        System.Runtime.InteropServices.CollectionsMarshal.SetCount(current, ids.Count);
-        System.Runtime.InteropServices.CollectionsMarshal.SetCount(known, ids.Count);
-        _table.TryGetStates(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids),
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(current), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(known));
+        CollectionsMarshal.SetCount(current, ids.Count);
+        CollectionsMarshal.SetCount(known, ids.Count);
+        _table.TryGetStates(CollectionsMarshal.AsSpan(ids),
+            CollectionsMarshal.AsSpan(current), CollectionsMarshal.AsSpan(known));
         ulong digest = 0;
         int states = 0;
         sums.Add((0, 0));
@@ -344,7 +345,7 @@ public sealed partial class D1htNode
             int count = Math.Min(max, segment.Count - start);
             var from = start == 0 ? lo : segment[start].Id;
             var last = start + count >= segment.Count ? hi : new RingId(segment[start + count].Id.Value - 1);
-            Send(effects, to, new SegmentMessage(from, last, wantReply, segment.GetRange(start, count).ToArray(), ages[start..(start + count)]));
+            Send(effects, to, new SegmentMessage(from, last, wantReply, CollectionsMarshal.AsSpan(segment).Slice(start, count).ToArray(), ages[start..(start + count)]));
         }
     }
 
